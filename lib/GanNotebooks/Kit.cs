@@ -1,0 +1,60 @@
+using GanNotebooks.Runtime;
+
+namespace GanNotebooks;
+
+/// <summary>
+/// The entry point every notebook's first cell calls: <c>Kit.Setup()</c> makes torch loadable,
+/// registers the kit's display formatters, seeds, and returns the environment report.
+/// </summary>
+public static class Kit
+{
+    /// <summary>Environment variable pointing at the kit's data/ folder (optional).</summary>
+    public const string DataEnvironmentVariable = "GANKIT_DATA";
+
+    /// <summary>Prepare the kit for a notebook or program and return what was found.</summary>
+    /// <param name="seed">Seed for torch and the kit's random source (see <see cref="Seeding.Seed"/>).</param>
+    /// <param name="device">"auto" (default: CUDA if present, else CPU), "cpu", "cuda" or "cuda:N";
+    /// null keeps the GANKIT_DEVICE environment variable's choice.</param>
+    public static EnvironmentReport Setup(long seed = 0, string? device = null)
+    {
+        NativeRuntime.EnsureLoadable();
+        if (device is not null) Devices.Use(device);
+        Seeding.Seed(seed);
+        RegisterFormatters();
+        return EnvironmentReport.Collect();
+    }
+
+    static bool _formattersRegistered;
+    static void RegisterFormatters()
+    {
+        if (_formattersRegistered) return;
+        _formattersRegistered = true;
+        Microsoft.DotNet.Interactive.Formatting.Formatter.Register<EnvironmentReport>(
+            (r, w) => w.Write(r.ToHtml()), "text/html");
+    }
+
+    /// <summary>
+    /// The kit's data/ folder: GANKIT_DATA if set, else the first data/ folder beside a GanNotebooks.sln
+    /// found walking up from the current directory or from this assembly. Null if none.
+    /// </summary>
+    public static string? DataDirectory
+    {
+        get
+        {
+            var env = Environment.GetEnvironmentVariable(DataEnvironmentVariable);
+            if (!string.IsNullOrWhiteSpace(env)) return Path.GetFullPath(env);
+            return FindRepoRoot() is { } root ? Path.Combine(root, "data") : null;
+        }
+    }
+
+    /// <summary>The kit's root folder (the one holding GanNotebooks.sln), or null.</summary>
+    public static string? FindRepoRoot()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory, Path.GetDirectoryName(typeof(Kit).Assembly.Location) })
+        {
+            for (var dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "GanNotebooks.sln"))) return dir.FullName;
+        }
+        return null;
+    }
+}
