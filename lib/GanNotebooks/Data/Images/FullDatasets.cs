@@ -226,7 +226,8 @@ public static class FullDatasets
     {
         TaskCanceledException or OperationCanceledException => "timed out",
         HttpRequestException { StatusCode: { } code } h => $"HTTP {(int)code} {code} ({h.Message})",
-        _ when e.InnerException is { } inner && e is HttpRequestException => $"{e.Message} ({inner.Message})",
+        HttpRequestException { InnerException: { } inner } when !e.Message.Contains(inner.Message, StringComparison.Ordinal)
+            => $"{e.Message} ({inner.Message})",
         _ => e.Message,
     };
 
