@@ -40,6 +40,8 @@ public class ShippedDatasetTests
         Assert.Equal(new long[] { 10000, 1, 28, 28 }, ds.Images.shape);
         Assert.Equal(new long[] { 1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978 }, ds.ClassCounts());
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i).ToArray(), ds.Labels[..10].data<long>().ToArray());
+        // Round-robin order: the first 8,630 images hold exactly 863 of each digit (863 = count of the rarest digit, 5).
+        using (var balanced = ds.Take(8630)) Assert.All(balanced.ClassCounts(), c => Assert.Equal(863, c));
         Assert.Equal(-1f, ds.Images.min().item<float>());
         Assert.Equal(1f, ds.Images.max().item<float>());
         // Mean ink of the 10,000 digits in [0, 1] is 0.131126 (computed from the IDX file).
