@@ -69,7 +69,7 @@ public static class Wasserstein
     /// iterations on the potentials (stable for small ε; Peyré &amp; Cuturi 2019, §4.4). Returns ⟨P_ε, C⟩,
     /// which approaches the exact W1 as <paramref name="epsilon"/> (in units of distance) shrinks.
     /// </summary>
-    public static SinkhornResult Sinkhorn(double[,] a, double[,] b, double epsilon = 0.01, int maxIterations = 20000, double tolerance = 1e-9)
+    public static SinkhornResult Sinkhorn(double[,] a, double[,] b, double epsilon = 0.01, int maxIterations = 20000, double tolerance = 1e-6)
     {
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive.");
         if (maxIterations < 1) throw new ArgumentOutOfRangeException(nameof(maxIterations), maxIterations, "Need at least one iteration.");
@@ -79,28 +79,37 @@ public static class Wasserstein
         var f = new double[n];
         var g = new double[m];
         var buf = new double[Math.Max(n, m)];
+        double cMax = 0;
+        foreach (var v in c) cMax = Math.Max(cMax, v);
+        // ε-scaling (Schmitzer 2019): solve for a large ε first and halve it, warm-starting the
+        // potentials; the last stage at the requested ε then needs far fewer iterations.
+        double eps = Math.Max(epsilon, cMax);
         int it = 0;
         double err = double.PositiveInfinity;
-        while (it < maxIterations)
+        while (true)
         {
-            it++;
-            // f_i = ε log a_i − ε LSE_j((g_j − C_ij)/ε): rows then match a exactly.
-            for (int i = 0; i < n; i++)
+            bool last = eps <= epsilon;
+            int stageLimit = last ? maxIterations - it : Math.Min(500, maxIterations - it);
+            double stageTol = last ? tolerance : Math.Max(tolerance, 1e-6);
+            for (int k = 0; k < stageLimit; k++)
             {
-                for (int j = 0; j < m; j++) buf[j] = (g[j] - c[i, j]) / epsilon;
-                f[i] = epsilon * (logA - LogSumExp(buf, m));
+                it++;
+                // f_i = ε log a_i − ε LSE_j((g_j − C_ij)/ε): rows then match a exactly.
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j < m; j++) buf[j] = (g[j] - c[i, j]) / eps;
+                    f[i] = eps * (logA - LogSumExp(buf, m));
+                }
+                // g_j = ε log b_j − ε LSE_i((f_i − C_ij)/ε): columns then match b exactly.
+                for (int j = 0; j < m; j++)
+                {
+                    for (int i = 0; i < n; i++) buf[i] = (f[i] - c[i, j]) / eps;
+                    g[j] = eps * (logB - LogSumExp(buf, n));
+                }
+                if (k % 10 == 9 && RowError(c, f, g, eps, logA) < stageTol) break;
             }
-            // g_j = ε log b_j − ε LSE_i((f_i − C_ij)/ε): columns then match b exactly.
-            for (int j = 0; j < m; j++)
-            {
-                for (int i = 0; i < n; i++) buf[i] = (f[i] - c[i, j]) / epsilon;
-                g[j] = epsilon * (logB - LogSumExp(buf, n));
-            }
-            if (it % 10 == 0 || it == maxIterations)
-            {
-                err = RowError(c, f, g, epsilon, logA);
-                if (err < tolerance) break;
-            }
+            if (last || it >= maxIterations) break;
+            eps = Math.Max(epsilon, eps / 2);
         }
         err = RowError(c, f, g, epsilon, logA);
         double cost = 0;

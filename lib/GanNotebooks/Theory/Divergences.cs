@@ -131,9 +131,27 @@ public static class ValueFunction
         });
     }
 
-    /// <summary>V(G, D*) with D* = p_data/(p_data + p_g) evaluated on the grid.</summary>
+    /// <summary>
+    /// V(G, D*) with D* = p_data/(p_data + p_g): the same integral as <see cref="Value"/>, with log D* and
+    /// log(1 − D*) evaluated as log p_data − log(p_data + p_g) and log p_g − log(p_data + p_g), because where
+    /// one density is ~1e-300 times the other, D* rounds to exactly 1 (or 0) and log(1 − D*) would be −∞.
+    /// </summary>
     public static double AtOptimalDiscriminator(IReadOnlyList<double> x, IReadOnlyList<double> pData, IReadOnlyList<double> pG)
-        => Value(x, pData, pG, OptimalDiscriminator.OnGrid(pData, pG));
+    {
+        ArgumentNullException.ThrowIfNull(pData);
+        ArgumentNullException.ThrowIfNull(pG);
+        Quadrature.CheckGrid(x, pData.Count, nameof(pData));
+        Quadrature.CheckGrid(x, pG.Count, nameof(pG));
+        return Quadrature.Trapezoid(x, i =>
+        {
+            double p = pData[i], q = pG[i];
+            if (!(p >= 0) || !(q >= 0)) throw new ArgumentException($"Densities must be non-negative numbers (at index {i}: p_data={p}, p_g={q}).");
+            double logSum = Math.Log(p + q);
+            double a = p == 0 ? 0 : p * (Math.Log(p) - logSum); // p_data · log D*
+            double b = q == 0 ? 0 : q * (Math.Log(q) - logSum); // p_g · log(1 − D*)
+            return a + b;
+        });
+    }
 
     /// <summary>The global minimum of C(G) = max_D V(G, D): −log 4, reached iff p_g = p_data.</summary>
     public static double GlobalMinimum => -Math.Log(4);
