@@ -14,6 +14,10 @@ public static class Divergences
         return Quadrature.Trapezoid(x, i => KlTerm(p[i], q[i]));
     }
 
+    /// <summary>Reverse KL, KL(q‖p) = ∫ q log(q/p) dx (the mode-seeking direction when q is the model).</summary>
+    public static double ReverseKullbackLeibler(IReadOnlyList<double> x, IReadOnlyList<double> p, IReadOnlyList<double> q)
+        => KullbackLeibler(x, q, p);
+
     /// <summary>
     /// Jensen–Shannon divergence JSD(p‖q) = ½ KL(p‖m) + ½ KL(q‖m), m = (p + q)/2; in [0, log 2],
     /// log 2 exactly when the supports are disjoint (Goodfellow et al. 2014, Theorem 1).

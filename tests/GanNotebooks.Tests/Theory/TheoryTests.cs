@@ -62,6 +62,7 @@ public class TheoryTests
         var p = Gauss(m1, s1); var q = Gauss(m2, s2);
         Assert.Equal(ClosedForms.KlGaussians(m1, s1, m2, s2), Divergences.KullbackLeibler(X, p, q), 6);
         Assert.Equal(ClosedForms.KlGaussians(m2, s2, m1, s1), Divergences.KullbackLeibler(X, q, p), 6);
+        Assert.Equal(ClosedForms.KlGaussians(m2, s2, m1, s1), Divergences.ReverseKullbackLeibler(X, p, q), 6);
         Assert.Equal(ClosedForms.KlGaussians(m1, s1, m2, s2), Divergences.FDivergence(X, p, q, FDivergenceKind.KullbackLeibler), 6);
         Assert.Equal(ClosedForms.KlGaussians(m2, s2, m1, s1), Divergences.FDivergence(X, p, q, FDivergenceKind.ReverseKullbackLeibler), 6);
         Assert.Equal(ClosedForms.SquaredHellingerGaussians(m1, s1, m2, s2), Divergences.SquaredHellinger(X, p, q), 6);
