@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using GanNotebooks.Nets;
+using GanNotebooks.Objectives;
+using GanNotebooks.Runtime;
+using GanNotebooks.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanNotebooks.Bench;
+
+/// <summary>
+/// Figures for the trainer: `toy` compares steps/s of <see cref="GanTrainer"/> with a plain hand-written
+/// TorchSharp loop and (when importable) PyTorch on the same toy GAN; `memory` runs a long training and
+/// prints RSS and live-tensor counts. Prints figures only — no pass/fail on timings.
+/// </summary>
+public static class Program
+{
+    const int ZDim = 2, XDim = 2;
+
+    public static int Main(string[] args)
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        var cmd = args.Length > 0 ? args[0].ToLowerInvariant() : "";
+        var opts = ParseOptions(args.Skip(1).ToArray());
+        try
+        {
+            switch (cmd)
+            {
+                case "toy": return Toy(opts);
+                case "memory": return Memory(opts);
+                default:
+                    Console.Error.WriteLine("usage: gannb-bench toy [--steps 2000] [--batch 128] [--hidden 128] [--rounds 3] [--threads N] [--py-steps N] [--no-python]");
+                    Console.Error.WriteLine("       gannb-bench memory [--steps 5000] [--every 500] [--batch 128]");
+                    return 2;
+            }
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    // ------------------------------------------------------------------ toy
+
+    static int Toy(Dictionary<string, string> o)
+    {
+        int steps = Int(o, "steps", 2000), batch = Int(o, "batch", 128), hidden = Int(o, "hidden", 128);
+        int rounds = Int(o, "rounds", 3), warmup = Int(o, "warmup", 50), threads = Int(o, "threads", 0);
+        if (threads > 0) torch.set_num_threads(threads);
+        var device = Devices.Current;
+        Console.WriteLine($"toy GAN: 2D ring of 8 Gaussians, G/D = MLP 3x{hidden}, batch {batch}, Adam 2e-4, 1 D step + 1 G step, non-saturating loss");
+        Console.WriteLine($"device {device} ({Devices.Reason}); torch threads {torch.get_num_threads()}; {steps} timed steps x {rounds} rounds (best round), {warmup} warm-up");
+
+        // Our trainer, default logging (all metrics recorded every step) and sparse logging.
+        using var ours = MakeTrainer(hidden, batch, device, logEvery: 1);
+        using var oursSparse = MakeTrainer(hidden, batch, device, logEvery: 100);
+        var plain = new PlainLoop(hidden, batch, device);
+
+        ours.Train(warmup); oursSparse.Train(warmup); plain.Run(warmup);
+        double rPlain = 0, rOurs = 0, rSparse = 0;
+        for (int r = 0; r < rounds; r++)
+        {
+            rPlain = Math.Max(rPlain, Rate(steps, () => plain.Run(steps)));
+            rOurs = Math.Max(rOurs, Rate(steps, () => ours.Train(steps)));
+            rSparse = Math.Max(rSparse, Rate(steps, () => oursSparse.Train(steps)));
+        }
+        Console.WriteLine();
+        Console.WriteLine($"{"loop",-52} {"steps/s",10} {"vs plain",9}");
+        Console.WriteLine($"{"plain TorchSharp loop (losses read every step)",-52} {rPlain,10:F1} {1.0,9:F3}");
+        Console.WriteLine($"{"GanTrainer, LogEvery=1 (all metrics every step)",-52} {rOurs,10:F1} {rOurs / rPlain,9:F3}");
+        Console.WriteLine($"{"GanTrainer, LogEvery=100",-52} {rSparse,10:F1} {rSparse / rPlain,9:F3}");
+
+        if (o.ContainsKey("no-python")) return 0;
+        var py = FindPythonWithTorch();
+        if (py is null)
+        {
+            Console.WriteLine($"{"PyTorch",-52} {"n/a",10}   (no python3 with torch; on Debian: apt-get install python3-torch)");
+            return 0;
+        }
+        var script = Path.Combine(AppContext.BaseDirectory, "toy_gan.py");
+        var pyThreads = threads > 0 ? threads : torch.get_num_threads();
+        // PyTorch runs fewer steps per round (a rate is a rate): Debian's build can be much slower.
+        int pySteps = Int(o, "py-steps", Math.Max(100, steps / 5));
+        var (rc, output) = RunProcess(py, $"\"{script}\" --steps {pySteps} --batch {batch} --hidden {hidden} --rounds {rounds} --warmup {warmup} --threads {pyThreads}", 1800);
+        var line = output.Split('\n').LastOrDefault(l => l.TrimStart().StartsWith('{'));
+        if (rc != 0 || line is null)
+        {
+            Console.WriteLine($"{"PyTorch",-52} {"failed",10}   ({py} exited {rc}: {output.Trim().Split('\n').LastOrDefault()})");
+            return 0;
+        }
+        using var doc = JsonDocument.Parse(line);
+        double rPy = doc.RootElement.GetProperty("steps_per_s").GetDouble();
+        var ver = doc.RootElement.GetProperty("torch").GetString();
+        var th = doc.RootElement.GetProperty("threads").GetInt32();
+        var blas = doc.RootElement.TryGetProperty("blas", out var b) ? b.GetString() : "?";
+        Console.WriteLine($"{$"PyTorch {ver} (CPU, {th} threads, BLAS {blas})",-52} {rPy,10:F1} {rPy / rPlain,9:F3}");
+        Console.WriteLine($"GanTrainer / PyTorch: {rOurs / rPy:F3}");
+        return 0;
+    }
+
+    static GanTrainer MakeTrainer(int hidden, int batch, Device device, int logEvery)
+    {
+        Seeding.Seed(0);
+        var g = new MlpGenerator(ZDim, XDim, hidden);
+        var d = new MlpDiscriminator(XDim, hidden);
+        var cfg = GanTrainerConfig.Toy with { BatchSize = batch, LrG = 2e-4, LrD = 2e-4, LogEvery = logEvery, Device = device };
+        return new GanTrainer(g, d, new NonSaturatingGan(), b => Ring(b, device), Latent.Normal(ZDim, device), cfg);
+    }
+
+    /// <summary>8 Gaussians on the unit circle, std 0.01 (VEEGAN's ring): B → [B, 2].</summary>
+    static Tensor Ring(int b, Device device)
+    {
+        using var scope = torch.NewDisposeScope();
+        var k = torch.randint(0, 8, new long[] { b }, device: device);
+        var ang = k.to_type(ScalarType.Float32) * (2 * Math.PI / 8);
+        var centres = torch.stack(new[] { torch.cos(ang), torch.sin(ang) }, 1);
+        return (centres + 0.01 * torch.randn(b, 2, device: device)).MoveToOuterDisposeScope();
+    }
+
+    static double Rate(int steps, Action run)
+    {
+        var sw = Stopwatch.StartNew();
+        run();
+        return steps / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>What one would write by hand: same nets, same step, no trainer.</summary>
+    sealed class PlainLoop
+    {
+        readonly nn.Module<Tensor, Tensor> _g, _d;
+        readonly optim.Optimizer _optG, _optD;
+        readonly int _batch;
+        readonly Device _device;
+
+        public PlainLoop(int hidden, int batch, Device device)
+        {
+            Seeding.Seed(0);
+            _g = nn.Sequential(nn.Linear(ZDim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, XDim)).to(device);
+            _d = nn.Sequential(nn.Linear(XDim, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden), nn.LeakyReLU(0.2),
+                nn.Linear(hidden, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, 1)).to(device);
+            _optG = optim.Adam(_g.parameters(), 2e-4, 0.5, 0.999);
+            _optD = optim.Adam(_d.parameters(), 2e-4, 0.5, 0.999);
+            _batch = batch;
+            _device = device;
+        }
+
+        public (double, double) Run(int steps)
+        {
+            double dl = 0, gl = 0;
+            for (int i = 0; i < steps; i++)
+            {
+                using var scope = torch.NewDisposeScope();
+                var real = Ring(_batch, _device);
+                var z = torch.randn(_batch, ZDim, device: _device);
+                Tensor fake;
+                using (torch.no_grad()) fake = _g.call(z);
+                _optD.zero_grad();
+                var dLoss = nn.functional.softplus(-_d.call(real)).mean() + nn.functional.softplus(_d.call(fake)).mean();
+                dLoss.backward();
+                _optD.step();
+                var z2 = torch.randn(_batch, ZDim, device: _device);
+                _optG.zero_grad();
+                var gLoss = nn.functional.softplus(-_d.call(_g.call(z2))).mean();
+                gLoss.backward();
+                _optG.step();
+                dl = dLoss.item<float>();
+                gl = gLoss.item<float>();
+            }
+            return (dl, gl);
+        }
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    static int Memory(Dictionary<string, string> o)
+    {
+        int steps = Int(o, "steps", 5000), every = Int(o, "every", 500), batch = Int(o, "batch", 128), hidden = Int(o, "hidden", 128);
+        var device = Devices.Current;
+        Console.WriteLine($"memory: {steps} steps of the toy GAN (batch {batch}, MLP 3x{hidden}, EMA on), device {device}");
+        Seeding.Seed(0);
+        var g = new MlpGenerator(ZDim, XDim, hidden);
+        var d = new MlpDiscriminator(XDim, hidden);
+        var cfg = GanTrainerConfig.Toy with { BatchSize = batch, EmaDecay = 0.999, Device = device };
+        using var t = new GanTrainer(g, d, new NonSaturatingGan(), b => Ring(b, device), Latent.Normal(ZDim, device), cfg);
+        var stats = DisposeScopeManager.Statistics;
+        long live0 = stats.ThreadTotalLiveCount;
+        Console.WriteLine($"{"step",6} {"RSS MiB",9} {"live tensors",13} {"Δ live",7} {"GC heap MiB",12} {"Loss/D",8} {"Loss/G",8}");
+        void Row(int step) => Console.WriteLine(
+            $"{step,6} {RssMiB(),9:F1} {stats.ThreadTotalLiveCount,13} {stats.ThreadTotalLiveCount - live0,7} {GC.GetTotalMemory(false) / 1048576.0,12:F1} {t.History.Last("Loss/D"),8:F4} {t.History.Last("Loss/G"),8:F4}");
+        Row(0);
+        t.OnStepEnd(every, e => Row(e.Step));
+        var sw = Stopwatch.StartNew();
+        t.Train(steps);
+        Console.WriteLine($"{steps / sw.Elapsed.TotalSeconds:F0} steps/s; created {stats.CreatedInScopeCount} tensors in scopes, disposed {stats.DisposedInScopeCount}");
+        return 0;
+    }
+
+    static double RssMiB()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException) { }
+        using var p = Process.GetCurrentProcess();
+        return p.WorkingSet64 / 1048576.0;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static string? FindPythonWithTorch()
+    {
+        foreach (var py in new[] { "python3", "/usr/bin/python3" })
+        {
+            try
+            {
+                var (rc, _) = RunProcess(py, "-c \"import torch\"", 120);
+                if (rc == 0) return py;
+            }
+            catch (System.ComponentModel.Win32Exception) { }
+        }
+        return null;
+    }
+
+    static (int, string) RunProcess(string file, string arguments, int timeoutSeconds)
+    {
+        var psi = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        if (!p.WaitForExit(timeoutSeconds * 1000)) { p.Kill(true); return (124, output); }
+        return (p.ExitCode, output + err.Result);
+    }
+
+    static Dictionary<string, string> ParseOptions(string[] args)
+    {
+        var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument '{args[i]}'; options look like --steps 2000.");
+            var key = args[i][2..];
+            if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) d[key] = args[++i];
+            else d[key] = "true";
+        }
+        return d;
+    }
+
+    static int Int(Dictionary<string, string> o, string key, int fallback)
+    {
+        if (!o.TryGetValue(key, out var s)) return fallback;
+        if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < 0)
+            throw new ArgumentException($"--{key} needs a non-negative integer, got '{s}'.");
+        return v;
+    }
+}

@@ -1,0 +1,150 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanNotebooks.Training;
+
+/// <summary>Which optimizer the trainer builds for G and for D.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Adam with the configured betas (DCGAN, WGAN-GP, TTUR).</summary>
+    Adam,
+    /// <summary>RMSprop without momentum by default (the original WGAN, Arjovsky et al. 2017).</summary>
+    RMSprop,
+    /// <summary>Plain SGD (optionally with momentum) — for the training-dynamics experiments.</summary>
+    SGD,
+}
+
+/// <summary>
+/// Knobs of <see cref="GanTrainer"/>: a record with defaults plus named presets
+/// (<see cref="Toy"/>, <see cref="Dcgan"/>, <see cref="Wgan"/>, <see cref="WganGp"/>, <see cref="Ttur"/>).
+/// Change one knob with <c>with</c>: <c>GanTrainerConfig.Toy with { DSteps = 5 }</c>.
+/// </summary>
+public sealed record GanTrainerConfig
+{
+    /// <summary>Discriminator (critic) steps per generator step (≥ 1).</summary>
+    public int DSteps { get; init; } = 1;
+
+    /// <summary>
+    /// Optional schedule: generator-step index (0-based) → D steps for that iteration, overriding
+    /// <see cref="DSteps"/>. Example: <see cref="WganCriticSchedule"/>.
+    /// </summary>
+    public Func<int, int>? DStepsSchedule { get; init; }
+
+    /// <summary>Samples per batch for both real and generated batches (≥ 1).</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Optimizer kind for both networks.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Generator learning rate (&gt; 0).</summary>
+    public double LrG { get; init; } = 2e-4;
+
+    /// <summary>Discriminator learning rate (&gt; 0). A different value from <see cref="LrG"/> is TTUR (Heusel et al. 2017).</summary>
+    public double LrD { get; init; } = 2e-4;
+
+    /// <summary>Adam betas of the generator, each in [0, 1). DCGAN: (0.5, 0.999).</summary>
+    public (double Beta1, double Beta2) BetasG { get; init; } = (0.5, 0.999);
+
+    /// <summary>Adam betas of the discriminator, each in [0, 1).</summary>
+    public (double Beta1, double Beta2) BetasD { get; init; } = (0.5, 0.999);
+
+    /// <summary>Momentum for SGD / RMSprop (≥ 0; WGAN uses none).</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>RMSprop smoothing constant α in [0, 1).</summary>
+    public double RmsAlpha { get; init; } = 0.99;
+
+    /// <summary>When set, the trainer calls <c>Seeding.Seed(Seed)</c> when it is created (seed before building the networks too, for reproducible initial weights).</summary>
+    public long? Seed { get; init; }
+
+    /// <summary>Device for G, D and the batches (default <c>Devices.Current</c>).</summary>
+    public Device? Device { get; init; }
+
+    /// <summary>When set, every D parameter is clamped to [−c, c] after each D step (WGAN: 0.01).</summary>
+    public double? WeightClip { get; init; }
+
+    /// <summary>When set, an exponential moving average of G's weights with this decay is kept (Karras et al. 2018: 0.999).</summary>
+    public double? EmaDecay { get; init; }
+
+    /// <summary>Record metrics into the history every this many generator steps (and on the first one). Larger values skip the host syncs on the other steps.</summary>
+    public int LogEvery { get; init; } = 1;
+
+    /// <summary>Call the progress hook every this many generator steps (and at the end of <see cref="GanTrainer.Train"/>).</summary>
+    public int ProgressEvery { get; init; } = 100;
+
+    /// <summary>Turn off requires_grad of D's parameters during the G step: same result, less work (default true).</summary>
+    public bool FreezeDiscriminatorInGeneratorStep { get; init; } = true;
+
+    /// <summary>Defaults (DCGAN-like Adam 2e-4, β = (0.5, 0.999), batch 64, 1 D step).</summary>
+    public static GanTrainerConfig Default { get; } = new();
+
+    /// <summary>Toy 1D/2D data: batch 128, Adam 2e-4, β = (0.5, 0.999), 1 D step.</summary>
+    public static GanTrainerConfig Toy { get; } = new() { BatchSize = 128 };
+
+    /// <summary>DCGAN (Radford et al. 2016): batch 128, Adam 2e-4, β1 = 0.5.</summary>
+    public static GanTrainerConfig Dcgan { get; } = new() { BatchSize = 128 };
+
+    /// <summary>
+    /// WGAN (Arjovsky et al. 2017, official defaults): RMSprop lr 5e-5, no momentum, clipping 0.01,
+    /// 5 critic steps (100 for the first 25 generator steps and every 500th), batch 64.
+    /// </summary>
+    public static GanTrainerConfig Wgan { get; } = new()
+    {
+        Optimizer = OptimizerKind.RMSprop, LrG = 5e-5, LrD = 5e-5, WeightClip = 0.01, DSteps = 5,
+        DStepsSchedule = WganCriticSchedule(5), BatchSize = 64,
+    };
+
+    /// <summary>WGAN-GP (Gulrajani et al. 2017): Adam 1e-4, β = (0, 0.9), 5 critic steps, batch 64 (use λ = 10 in the objective).</summary>
+    public static GanTrainerConfig WganGp { get; } = new()
+    {
+        LrG = 1e-4, LrD = 1e-4, BetasG = (0.0, 0.9), BetasD = (0.0, 0.9), DSteps = 5, BatchSize = 64,
+    };
+
+    /// <summary>TTUR (Heusel et al. 2017): G lr 1e-4, D lr 4e-4, β = (0, 0.9).</summary>
+    public static GanTrainerConfig Ttur { get; } = new()
+    {
+        LrG = 1e-4, LrD = 4e-4, BetasG = (0.0, 0.9), BetasD = (0.0, 0.9),
+    };
+
+    /// <summary>
+    /// The official WGAN critic schedule: 100 critic steps for the first 25 generator steps and every
+    /// 500th, otherwise <paramref name="nCritic"/> (Arjovsky et al. 2017, official code).
+    /// </summary>
+    public static Func<int, int> WganCriticSchedule(int nCritic = 5)
+    {
+        if (nCritic < 1) throw new ArgumentOutOfRangeException(nameof(nCritic), nCritic, "the number of critic steps must be ≥ 1.");
+        return g => g < 25 || g % 500 == 0 ? 100 : nCritic;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad knob and how to fix it.</summary>
+    public void Validate()
+    {
+        if (DSteps < 1) throw Bad(nameof(DSteps), DSteps, "the number of discriminator steps per generator step must be ≥ 1 (1 for GAN, 5 for WGAN).");
+        if (BatchSize < 1) throw Bad(nameof(BatchSize), BatchSize, "the batch size must be ≥ 1.");
+        CheckLr(nameof(LrG), LrG);
+        CheckLr(nameof(LrD), LrD);
+        CheckBeta(nameof(BetasG), BetasG.Beta1); CheckBeta(nameof(BetasG), BetasG.Beta2);
+        CheckBeta(nameof(BetasD), BetasD.Beta1); CheckBeta(nameof(BetasD), BetasD.Beta2);
+        if (!(Momentum >= 0) || double.IsInfinity(Momentum)) throw Bad(nameof(Momentum), Momentum, "momentum must be a finite number ≥ 0.");
+        if (!(RmsAlpha >= 0 && RmsAlpha < 1)) throw Bad(nameof(RmsAlpha), RmsAlpha, "RMSprop's α must be in [0, 1) (0.99 is the default).");
+        if (WeightClip is double c && !(c > 0 && !double.IsInfinity(c))) throw Bad(nameof(WeightClip), c, "the clipping bound must be a finite number > 0 (WGAN: 0.01), or null for no clipping.");
+        if (EmaDecay is double d && !(d >= 0 && d < 1)) throw Bad(nameof(EmaDecay), d, "the EMA decay must be in [0, 1) (0.999 is usual), or null for no EMA.");
+        if (LogEvery < 1) throw Bad(nameof(LogEvery), LogEvery, "log interval must be ≥ 1 step.");
+        if (ProgressEvery < 1) throw Bad(nameof(ProgressEvery), ProgressEvery, "progress interval must be ≥ 1 step.");
+        if (!Enum.IsDefined(Optimizer)) throw Bad(nameof(Optimizer), Optimizer, "use OptimizerKind.Adam, RMSprop or SGD.");
+    }
+
+    static void CheckLr(string name, double lr)
+    {
+        if (!(lr > 0) || double.IsInfinity(lr))
+            throw Bad(name, lr, "a learning rate must be a finite number > 0 (e.g. 2e-4).");
+    }
+
+    static void CheckBeta(string name, double b)
+    {
+        if (!(b >= 0 && b < 1)) throw Bad(name, b, "Adam betas must be in [0, 1), e.g. (0.5, 0.999).");
+    }
+
+    static ArgumentException Bad(string name, object value, string why) =>
+        new($"Invalid GanTrainerConfig.{name} = {value}: {why}", name);
+}

@@ -1,0 +1,30 @@
+using GanNotebooks.Nets;
+using GanNotebooks.Objectives;
+using GanNotebooks.Runtime;
+using GanNotebooks.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanNotebooks.Tests.Training;
+
+/// <summary>Tiny 1D GAN setups for the trainer tests (CPU, batch ≤ 8).</summary>
+static class TrainerTestKit
+{
+    /// <summary>Target N(3, 0.5²): B → [B, 1].</summary>
+    public static Tensor RealBatch(int b) => torch.randn(b, 1) * 0.5 + 3.0;
+
+    public static GanTrainer Make(long seed = 1, IGanObjective? objective = null, GanTrainerConfig? config = null, int hidden = 8, int zDim = 2)
+    {
+        Seeding.Seed(seed);
+        var g = new MlpGenerator(zDim, 1, hidden: hidden, depth: 2);
+        var d = new MlpDiscriminator(1, hidden: hidden, depth: 2);
+        var cfg = (config ?? new GanTrainerConfig { BatchSize = 8, LrG = 1e-3, LrD = 1e-3 }) with { Device = torch.CPU };
+        return new GanTrainer(g, d, objective ?? new NonSaturatingGan(), RealBatch, Latent.Normal(zDim, torch.CPU), cfg);
+    }
+
+    public static float[] Flat(Tensor t) => t.detach().cpu().to_type(ScalarType.Float32).data<float>().ToArray();
+
+    public static List<float[]> Weights(nn.Module m) => m.parameters().Select(p => Flat(p)).ToList();
+
+    public static bool Same(List<float[]> a, List<float[]> b) => a.Count == b.Count && a.Zip(b).All(p => p.First.SequenceEqual(p.Second));
+}
