@@ -29,6 +29,7 @@ public static class Kit
     {
         if (_formattersRegistered) return;
         _formattersRegistered = true;
+        Viz.Formatters.Register();
         Microsoft.DotNet.Interactive.Formatting.Formatter.Register<EnvironmentReport>(
             (r, w) => w.Write(r.ToHtml()), "text/html");
     }

@@ -4,9 +4,9 @@ using System.Text;
 namespace GanNotebooks.Training;
 
 /// <summary>One named metric over training: parallel lists of generator-step counts and values.</summary>
-public sealed class Series
+public sealed class MetricSeries
 {
-    internal Series(string name) { Name = name; }
+    internal MetricSeries(string name) { Name = name; }
 
     /// <summary>Metric key, e.g. "Loss/D".</summary>
     public string Name { get; }
@@ -41,7 +41,7 @@ public sealed class Series
 /// </summary>
 public sealed class History
 {
-    readonly Dictionary<string, Series> _series = new();
+    readonly Dictionary<string, MetricSeries> _series = new();
     readonly List<string> _order = new();
 
     /// <summary>Metric keys in first-recorded order.</summary>
@@ -54,12 +54,12 @@ public sealed class History
     public bool Contains(string key) => _series.ContainsKey(key);
 
     /// <summary>The series for <paramref name="key"/>; throws naming the available keys when absent.</summary>
-    public Series this[string key] =>
+    public MetricSeries this[string key] =>
         _series.TryGetValue(key, out var s) ? s
         : throw new KeyNotFoundException($"No metric '{key}' in the history. Recorded: {(Count == 0 ? "(none yet)" : string.Join(", ", _order))}.");
 
     /// <summary>Tries to get a series.</summary>
-    public bool TryGet(string key, out Series series)
+    public bool TryGet(string key, out MetricSeries series)
     {
         var ok = _series.TryGetValue(key, out var s);
         series = s!;
@@ -75,7 +75,7 @@ public sealed class History
         ArgumentNullException.ThrowIfNull(key);
         if (!_series.TryGetValue(key, out var s))
         {
-            s = new Series(key);
+            s = new MetricSeries(key);
             _series[key] = s;
             _order.Add(key);
         }
@@ -128,7 +128,7 @@ public sealed class History
         {
             var k = r.ReadString();
             int c = r.ReadInt32();
-            var s = new Series(k);
+            var s = new MetricSeries(k);
             for (int i = 0; i < c; i++) { s.Steps.Add(r.ReadInt32()); s.Values.Add(r.ReadDouble()); }
             _series[k] = s;
             _order.Add(k);
