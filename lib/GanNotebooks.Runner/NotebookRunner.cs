@@ -193,7 +193,7 @@ public static partial class NotebookRunner
                     stderr.Target = null;
                     ScriptContext.Current = null;
                 }
-                outputs.FlushProgress();
+                outputs.Complete();
                 watch.Stop();
                 executed.Add((cell, outputs, executionCount));
                 runs.Add(new CellRun(number, injected, CellKind.Code, cell.Source, prep.Text, executionCount, watch.Elapsed, outputs.Items, error));

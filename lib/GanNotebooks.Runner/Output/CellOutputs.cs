@@ -31,10 +31,12 @@ public sealed record StreamOutput(string Name) : CellOutput
 /// <summary>A value shown with display(...) (updated in place by its handle) or a cell's trailing expression.</summary>
 public sealed record DataOutput(bool IsResult, string? DisplayId) : CellOutput
 {
-    /// <summary>The MIME bundle (last value for an updated display).</summary>
+    /// <summary>The MIME bundle (of the last value, for an updated display).</summary>
     public JsonObject Data { get; internal set; } = new();
+
     /// <summary>How many times the display was updated.</summary>
     public int Updates { get; internal set; }
+
     /// <inheritdoc/>
     public override JsonObject ToJson(int? executionCount)
     {
@@ -73,7 +75,8 @@ public sealed class CellOutputs : IDisplaySink
     readonly List<CellOutput> _items = [];
     readonly TextWriter _log;
     readonly Stopwatch _sinceProgress = new();
-    string? _pendingProgress;
+    object? _pendingProgress;
+    bool _hasPendingProgress;
     static int _displayCounter;
 
     internal CellOutputs(TextWriter log) => _log = log;
@@ -107,26 +110,39 @@ public sealed class CellOutputs : IDisplaySink
     /// <inheritdoc/>
     public void Update(DisplayHandle handle, object? value)
     {
+        DataOutput? target;
+        // Handles are only ever given out by this sink, so the display is here (also when a later cell
+        // updates it: the notebook is serialized after the last cell).
+        lock (_gate) target = _items.OfType<DataOutput>().FirstOrDefault(d => d.DisplayId == handle.DisplayId);
+        if (target is null) return;
+        // Formatted now, not later: the value may be lazy (LINQ inside a chart) or mutable, and what
+        // must end up in the notebook is what it showed at this update. Charts cost ~0.1-0.3 s each
+        // (Plotly.NET's serializer), so update them every N steps, not every step, as in Polyglot.
         var data = OutputFormatter.Format(value);
+        lock (_gate)
+        {
+            target.Data = data;
+            target.Updates++;
+        }
         string? line = null;
         lock (_gate)
         {
-            // A handle from an earlier cell updates nothing here (its output is already written).
-            var target = _items.OfType<DataOutput>().FirstOrDefault(d => d.DisplayId == handle.DisplayId);
-            if (target is null) return;
-            target.Data = data;
-            target.Updates++;
-            var summary = "      ↳ " + OutputFormatter.Summary(data);
             if (!_sinceProgress.IsRunning || _sinceProgress.Elapsed >= ProgressInterval)
             {
-                line = summary;
+                line = Progress(value);
                 _pendingProgress = null;
                 _sinceProgress.Restart();
             }
-            else _pendingProgress = summary;
+            else
+            {
+                _pendingProgress = value;
+                _hasPendingProgress = true;
+            }
         }
         if (line is not null) WriteLog(line);
     }
+
+    static string Progress(object? value) => "      ↳ " + OutputFormatter.QuickSummary(value);
 
     internal void AddResult(object value)
     {
@@ -138,11 +154,16 @@ public sealed class CellOutputs : IDisplaySink
         lock (_gate) _items.Add(error);
     }
 
-    /// <summary>Prints the last progress line that the throttle held back.</summary>
-    internal void FlushProgress()
+    /// <summary>At the end of the cell: prints the last progress line the throttle held back.</summary>
+    internal void Complete()
     {
-        string? line;
-        lock (_gate) { line = _pendingProgress; _pendingProgress = null; }
+        string? line = null;
+        lock (_gate)
+        {
+            if (_hasPendingProgress) line = Progress(_pendingProgress);
+            _pendingProgress = null;
+            _hasPendingProgress = false;
+        }
         if (line is not null) WriteLog(line);
     }
 

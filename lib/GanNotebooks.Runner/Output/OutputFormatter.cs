@@ -35,9 +35,12 @@ public static partial class OutputFormatter
                 data["text/plain"] = $"<image {png.Width}x{png.Height}>";
                 break;
             case GenericChart chart:
-                data[PlotlyMime] = JsonNode.Parse(GenericChart.toJson(chart));
-                data["text/html"] = GenericChart.toChartHTML(chart);
-                data["text/plain"] = $"<Plotly chart: {GenericChart.countTrace(chart)} trace(s)>";
+                // Plotly.NET's serializer is slow (~0.2 s a chart), so the chart is serialized once and the
+                // HTML is built from that JSON rather than with GenericChart.toChartHTML (a second pass).
+                var json = GenericChart.toJson(chart);
+                data[PlotlyMime] = JsonNode.Parse(json);
+                data["text/html"] = PlotlyHtml(json);
+                data["text/plain"] = ChartSummary(chart);
                 break;
             case IHtmlContent html:
                 var writer = new StringWriter();
@@ -55,6 +58,49 @@ public static partial class OutputFormatter
                 break;
         }
         return data;
+    }
+
+    /// <summary>The one-line text of a chart.</summary>
+    static string ChartSummary(GenericChart chart) => $"<Plotly chart: {GenericChart.countTrace(chart)} trace(s)>";
+
+    /// <summary>
+    /// A chart's div and script for front-ends that show text/html (plotly.js must be on the page; the
+    /// report includes it once). Front-ends that know the plotly MIME type render that output instead.
+    /// </summary>
+    public static string PlotlyHtml(string figureJson)
+    {
+        var id = "plotly-" + Guid.NewGuid().ToString("N");
+        var safe = figureJson.Replace("</", "<\\/", StringComparison.Ordinal).Replace("<!--", "<\\!--", StringComparison.Ordinal);
+        return $$"""
+            <div id="{{id}}" class="plotly-chart"></div>
+            <script type="text/javascript">
+            (function () {
+              var fig = {{safe}};
+              var el = document.getElementById("{{id}}");
+              if (typeof Plotly !== "undefined") { Plotly.newPlot(el, fig.data, fig.layout, fig.config); }
+              else { el.textContent = "(plotly.js is not loaded on this page: open the chart's application/vnd.plotly.v1+json output or the gannb HTML report)"; }
+            })();
+            </script>
+            """;
+    }
+
+    /// <summary>
+    /// A cheap one-line description of a value for live progress lines (no chart serialization, no
+    /// PNG encoding): display updates inside training loops must not slow them down.
+    /// </summary>
+    public static string QuickSummary(object? value, int max = 160) => value switch
+    {
+        null => "<null>",
+        GenericChart chart => ChartSummary(chart),
+        IPngImage png => $"<image {png.Width}x{png.Height}>",
+        IHtmlContent => "<html>",
+        _ => OneLine(PlainText(value), max),
+    };
+
+    static string OneLine(string text, int max)
+    {
+        var line = string.Join(" | ", text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+        return line.Length > max ? line[..(max - 1)] + "…" : line;
     }
 
     /// <summary>Plain text for a value: numbers in invariant culture, tensors via TorchSharp, others via Formatter.</summary>
@@ -86,14 +132,6 @@ public static partial class OutputFormatter
     /// <summary>True when a formatter for that MIME type was registered for the type (not Formatter's defaults).</summary>
     public static bool HasRegisteredFormatter(Type type, string mimeType) =>
         Formatter.RegisteredFormatters(false).Any(f => f.MimeType == mimeType && f.Type.IsAssignableFrom(type));
-
-    /// <summary>A one-line summary of a bundle for progress lines.</summary>
-    public static string Summary(JsonObject data, int max = 160)
-    {
-        var text = data["text/plain"]?.GetValue<string>() ?? string.Join(", ", data.Select(kv => kv.Key));
-        var line = string.Join(" | ", text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
-        return line.Length > max ? line[..(max - 1)] + "…" : line;
-    }
 
     [GeneratedRegex("<(script|style)[^>]*>.*?</\\1>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex ScriptOrStyle();
