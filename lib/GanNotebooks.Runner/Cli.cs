@@ -101,16 +101,25 @@ public static class Cli
         }
         if (notebook is null) return Usage("no notebook given: gannb run NOTEBOOK.ipynb");
 
-        var result = await NotebookRunner.RunAsync(new RunOptions
+        try
         {
-            NotebookPath = notebook,
-            Parameters = parameters,
-            OutputDirectory = outDir,
-            Profile = profile,
-            Out = stdout,
-            Error = stderr,
-        }).ConfigureAwait(false);
-        return result.ExitCode;
+            var result = await NotebookRunner.RunAsync(new RunOptions
+            {
+                NotebookPath = notebook,
+                Parameters = parameters,
+                OutputDirectory = outDir,
+                Profile = profile,
+                Out = stdout,
+                Error = stderr,
+            }).ConfigureAwait(false);
+            return result.ExitCode;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Cell failures are results, not exceptions; this is the output folder being unusable.
+            stderr.WriteLine($"gannb: cannot write the outputs: {e.Message}");
+            return NotebookRunner.ExitUsage;
+        }
     }
 
     sealed class CliException(string message) : Exception(message);

@@ -50,7 +50,7 @@ public class ReportTests
         Assert.Contains("<a href=\"https://example.com/paper\">a link</a>", html);
         // LaTeX is kept readable.
         Assert.Contains("<span class=\"math\">$E = mc^2$</span>", html);
-        Assert.Contains("$$\\int_0^1 x\\,dx$$", html);
+        Assert.Contains("<span class=\"math display\">$$\\int_0^1 x\\,dx$$</span>", html);
         Assert.Contains("<h1 id=\"chart-page\">Chart page</h1>", html);
         Assert.Contains("<dt>Profile</dt><dd>smoke</dd>", html);
         Assert.Matches(@"<dt>Total time</dt><dd>\d+\.\d\d s</dd>", html);

@@ -211,7 +211,7 @@ public static partial class ReportWriter
         protected override void Write(HtmlRenderer renderer, MathInline obj)
         {
             var delim = new string(obj.Delimiter, obj.DelimiterCount);
-            renderer.Write("<span class=\"math\">").WriteEscape(delim).WriteEscape(ref obj.Content).WriteEscape(delim).Write("</span>");
+            renderer.Write(obj.DelimiterCount == 2 ? "<span class=\"math display\">" : "<span class=\"math\">").WriteEscape(delim).WriteEscape(ref obj.Content).WriteEscape(delim).Write("</span>");
         }
     }
 
@@ -273,7 +273,7 @@ public static partial class ReportWriter
         .cell.markdown table { border-collapse: collapse; } .cell.markdown td, .cell.markdown th { border: 1px solid var(--line); padding: 3px 8px; }
         .cell.markdown img { max-width: 100%; }
         .math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", Georgia, serif; font-style: italic; color: #3b3b6d; white-space: pre-wrap; }
-        div.math { text-align: center; margin: 0.6em 0; }
+        div.math, span.math.display { display: block; text-align: center; margin: 0.6em 0; }
         .cellhead { display: flex; gap: 10px; align-items: baseline; font-size: 0.8em; color: var(--muted); }
         .cellhead .prompt { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--accent); }
         .cellhead .time { margin-left: auto; font-variant-numeric: tabular-nums; }
