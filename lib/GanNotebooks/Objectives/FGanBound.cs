@@ -134,17 +134,52 @@ public static class FGanBound
     }
 
     /// <summary>
-    /// The critic's values T(x) = g_f(V(x)) on a 1D grid (eval mode, no gradients): V takes [n, 1].
-    /// Compare with <see cref="FDivergence.OptimalCritic(IReadOnlyList{double}, IReadOnlyList{double})"/>.
+    /// The bound of a learned critic by quadrature (no sampling noise): ∫ [p g_f(v) − q f*(g_f(v))] dx with the
+    /// critic's logits v on the grid (from <see cref="LogitsOnGrid"/>). g_f and f*∘g_f are evaluated in double
+    /// precision from the logits, so a saturated logit far from the data does not round T onto the edge of
+    /// dom f* (where f* = +∞) as it would in float32.
+    /// </summary>
+    public static double ByQuadratureOfLogits(FDivergence divergence, IReadOnlyList<double> x, IReadOnlyList<double> p, IReadOnlyList<double> q, IReadOnlyList<double> logits)
+    {
+        ArgumentNullException.ThrowIfNull(divergence);
+        ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(q);
+        ArgumentNullException.ThrowIfNull(logits);
+        if (p.Count != x.Count || q.Count != x.Count || logits.Count != x.Count)
+            throw new ArgumentException($"x, p, q and logits must have the same length (got {x.Count}, {p.Count}, {q.Count}, {logits.Count}); evaluate them on one grid.");
+        var (t, c) = ActivationAndConjugate(divergence, logits);
+        return Quadrature.Trapezoid(x, i =>
+        {
+            if (!(p[i] >= 0) || !(q[i] >= 0)) throw new ArgumentException($"densities must be non-negative numbers (at index {i}: p={p[i]}, q={q[i]}).");
+            double a = p[i] == 0 ? 0 : p[i] * t[i];
+            double b = q[i] == 0 ? 0 : q[i] * c[i];
+            return a - b;
+        });
+    }
+
+    /// <summary>g_f(v) and f*(g_f(v)) in double precision for logits given as numbers.</summary>
+    public static (double[] Critic, double[] Conjugate) ActivationAndConjugate(FDivergence divergence, IReadOnlyList<double> logits)
+    {
+        ArgumentNullException.ThrowIfNull(divergence);
+        ArgumentNullException.ThrowIfNull(logits);
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        var v = torch.tensor(logits.ToArray(), dtype: ScalarType.Float64);
+        return (divergence.Activation(v).data<double>().ToArray(), divergence.ConjugateOfActivation(v).data<double>().ToArray());
+    }
+
+    /// <summary>
+    /// The critic's values T(x) = g_f(V(x)) on a 1D grid (eval mode, no gradients; g_f applied in double
+    /// precision): V takes [n, 1]. Compare with <see cref="FDivergence.OptimalCritic(IReadOnlyList{double}, IReadOnlyList{double})"/>.
     /// </summary>
     public static double[] CriticOnGrid(FDivergence divergence, nn.Module<Tensor, Tensor> critic, IReadOnlyList<double> x)
-        => MapOnGrid(critic, x, divergence.Activation);
+    {
+        ArgumentNullException.ThrowIfNull(divergence);
+        return ActivationAndConjugate(divergence, LogitsOnGrid(critic, x)).Critic;
+    }
 
-    /// <summary>The raw logits V(x) on a 1D grid (eval mode, no gradients).</summary>
+    /// <summary>The raw logits V(x) on a 1D grid (eval mode, no gradients): V takes [n, 1].</summary>
     public static double[] LogitsOnGrid(nn.Module<Tensor, Tensor> critic, IReadOnlyList<double> x)
-        => MapOnGrid(critic, x, v => v);
-
-    static double[] MapOnGrid(nn.Module<Tensor, Tensor> critic, IReadOnlyList<double> x, Func<Tensor, Tensor> map)
     {
         ArgumentNullException.ThrowIfNull(critic);
         ArgumentNullException.ThrowIfNull(x);
@@ -157,7 +192,7 @@ public static class FGanBound
             using var _ = torch.no_grad();
             var device = critic.parameters().FirstOrDefault()?.device ?? Devices.Current;
             var xs = torch.tensor(x.ToArray(), new long[] { x.Count, 1 }, dtype: ScalarType.Float32).to(device);
-            var y = map(critic.call(xs)).reshape(-1).to_type(ScalarType.Float64).cpu();
+            var y = critic.call(xs).reshape(-1).to_type(ScalarType.Float64).cpu();
             if (y.shape[0] != x.Count) throw new InvalidOperationException($"the critic returned {y.shape[0]} values for {x.Count} grid points; it must return one logit per sample.");
             return y.data<double>().ToArray();
         }

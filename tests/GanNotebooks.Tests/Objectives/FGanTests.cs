@@ -188,6 +188,29 @@ public class FGanTests
         Assert.Equal(2 * FDivergence.SquaredHellinger.Divergence(X, P, Q), new AlphaDivergence(0.5).Divergence(X, P, Q), 6);
     }
 
+    [Fact]
+    public void QuadratureSurvivesDensityRatiosThatOverflow()
+    {
+        // u log u − (u+1) log(…) used to be ∞ − ∞ = NaN at u ≈ 1e306; and p/q = ∞ where q underflows next to p.
+        Assert.Equal(1e306 * Math.Log(2), FDivergence.JensenShannon.F(1e306), 1e-9 * 1e306);
+        Assert.Equal(-1 - Math.Log(1e306 + 1), FDivergence.Gan.F(1e306), 1e-9);
+        var x = Quadrature.Linspace(-12, 12, 1201);
+        var p = GaussianMixture1D.EqualWeights(new[] { -2.0, 2.0 }, 0.5).Density(x);
+        // a narrow Gaussian next to P's support: nearly disjoint, so each bounded divergence is near its maximum
+        var bounds = new Dictionary<FDivergence, (double Lo, double Hi)>
+        {
+            [FDivergence.TotalVariation] = (0.99, 1), [FDivergence.SquaredHellinger] = (1.98, 2),
+            [FDivergence.JensenShannon] = (2 * Math.Log(2) - 0.02, 2 * Math.Log(2)), [FDivergence.Gan] = (-0.02, 0),
+        };
+        foreach (var f in FDivergence.All)
+        {
+            double d = FGanGaussianFit.DivergenceTo(f, x, p, -4.5, 0.1);
+            Assert.False(double.IsNaN(d), $"{f.Name}: NaN");
+            if (bounds.TryGetValue(f, out var b)) Assert.InRange(d, b.Lo, b.Hi);
+            else Assert.True(d > 10, $"{f.Name}: {d} should be large for nearly disjoint supports");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Names))]
     public void BoundIsTightAtTheOptimalCriticAndLowerForAnyOther(string name)
