@@ -11,7 +11,9 @@ public enum FGanGeneratorLoss
     /// The paper's practical alternative (f-GAN §3.2, used in its experiments): G maximizes
     /// E_Q[g_f(V(G(z)))], i.e. minimizes −E_Q[T]. For the GAN row this is −E[log D(G(z))], Goodfellow's
     /// non-saturating loss. Same fixed point P = Q as <see cref="Saturating"/>, different gradient weighting
-    /// away from it. The default.
+    /// away from it: strong gradients where D rejects the samples, but the generator no longer follows D_f —
+    /// with JS, GAN or Hellinger and a Gaussian generator on a bimodal target it seeks one mode where D_f's
+    /// minimizer covers both (notebook 03; Shannon et al. 2020). The default.
     /// </summary>
     NonSaturating,
 
@@ -19,7 +21,8 @@ public enum FGanGeneratorLoss
     /// The saddle-point objective itself (f-GAN eq. 6): G minimizes the bound, i.e. −E_Q[f*(g_f(V(G(z))))]
     /// (E_P[T] does not depend on G). With the optimal T its gradient is the gradient of D_f(P‖Q_θ)
     /// (envelope theorem), so the generator follows the chosen divergence exactly. For the GAN row this is
-    /// E[log(1 − D(G(z)))], the saturating "minimax" loss.
+    /// E[log(1 − D(G(z)))], the saturating "minimax" loss. It can stall where that gradient vanishes (e.g. at a
+    /// symmetric saddle of reverse KL between two modes, or when D rejects every sample for the GAN row).
     /// </summary>
     Saturating,
 }

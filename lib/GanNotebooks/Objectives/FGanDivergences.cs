@@ -70,7 +70,7 @@ public abstract class FDivergence
     /// f(1). It is 0 for a divergence (so that D_f(P‖P) = 0); the "GAN" row of the paper keeps
     /// f(1) = −log 4 so that its bound is exactly the GAN value function.
     /// </summary>
-    public double ValueAtOne => F(1.0);
+    public double ValueAtOne => F(1.0) + 0.0; // + 0.0 turns −log 1 = −0 into 0 for display
 
     /// <summary>D_f(P‖Q) = ∫ q f(p/q) dx by trapezoid quadrature of densities given on the grid <paramref name="x"/>.</summary>
     public virtual double Divergence(IReadOnlyList<double> x, IReadOnlyList<double> p, IReadOnlyList<double> q)

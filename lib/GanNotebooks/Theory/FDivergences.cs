@@ -40,7 +40,7 @@ public static class FDivergenceFunctions
             FDivergenceKind.KullbackLeibler => XLogX(u),
             FDivergenceKind.ReverseKullbackLeibler => u == 0 ? double.PositiveInfinity : -Math.Log(u),
             FDivergenceKind.PearsonChiSquared => (u - 1) * (u - 1),
-            FDivergenceKind.NeymanChiSquared => u == 0 ? double.PositiveInfinity : (1 - u) * (1 - u) / u,
+            FDivergenceKind.NeymanChiSquared => u == 0 ? double.PositiveInfinity : (1 - u) * (1 / u - 1), // = (1 − u)²/u without overflowing (1 − u)² for huge u
             FDivergenceKind.SquaredHellinger => (Math.Sqrt(u) - 1) * (Math.Sqrt(u) - 1),
             // JS and GAN rewritten with log1p so that u log u − (u+1) log(…) does not become ∞ − ∞ = NaN for
             // huge ratios (u ≳ 1e306 where a density underflows): same function, no cancellation.

@@ -194,6 +194,7 @@ public class FGanTests
         // u log u − (u+1) log(…) used to be ∞ − ∞ = NaN at u ≈ 1e306; and p/q = ∞ where q underflows next to p.
         Assert.Equal(1e306 * Math.Log(2), FDivergence.JensenShannon.F(1e306), 1e-9 * 1e306);
         Assert.Equal(-1 - Math.Log(1e306 + 1), FDivergence.Gan.F(1e306), 1e-9);
+        Assert.Equal(1e200, FDivergence.NeymanChiSquared.F(1e200), 1e-9 * 1e200);   // (1 − u)² alone would overflow
         var x = Quadrature.Linspace(-12, 12, 1201);
         var p = GaussianMixture1D.EqualWeights(new[] { -2.0, 2.0 }, 0.5).Density(x);
         // a narrow Gaussian next to P's support: nearly disjoint, so each bounded divergence is near its maximum
