@@ -121,7 +121,7 @@ static class Tools
         var columns = Int(o, "columns", 8);
         var options = new ProceduralShapesOptions(Size: Int(o, "size", 32));
         using var data = ProceduralShapes.Generate(count, Long(o, "seed", 0), options, torch.CPU);
-        File.WriteAllBytes(outPath, GridPng.Encode(data.Images, columns, scale: Int(o, "scale", 2)));
+        GanNotebooks.Viz.ImageGrid.FromTensor(data.Images, GanNotebooks.Viz.PixelRange.MinusOneToOne, nrow: columns, padding: 1, scale: Int(o, "scale", 2)).Save(outPath);
         using var labels = data.Labels.cpu();
         var l = labels.data<long>().ToArray();
         for (int r = 0; r * columns < count; r++)
