@@ -356,6 +356,10 @@ public sealed class ProgressiveTrainer : IDisposable
                 w.Write(_data.shape[0]);
                 _sampler.Write(w);
                 w.Write(_trainingSeconds);
+                // The stage of the last trained step: on load the next step compares against it, so a growth
+                // (and its optimizer reset) that was due right after the save still happens.
+                w.Write(_stageApplied);
+                w.Write(_state.Images);
                 w.Write(_throughputOrder.Count);
                 foreach (var r in _throughputOrder) { w.Write(r); w.Write(_throughput[r].Images); w.Write(_throughput[r].Seconds); }
                 Trainer.WriteCheckpoint(w);
@@ -373,8 +377,9 @@ public sealed class ProgressiveTrainer : IDisposable
 
     /// <summary>
     /// Restores a checkpoint written by <see cref="Save"/> into this trainer (freshly built networks with the same
-    /// config, same schedule, same data set and trainer settings). Training then continues exactly where it stopped,
-    /// at the saved resolution and α, without an optimizer reset.
+    /// config, same schedule, same data set and trainer settings). Training then continues exactly where it stopped:
+    /// G and D are at the stage of the last saved step, and the next step moves on (fading, growing and resetting
+    /// the optimizers) as the uninterrupted run would.
     /// </summary>
     public void Load(string path)
     {
@@ -396,6 +401,8 @@ public sealed class ProgressiveTrainer : IDisposable
         if (n != _data.shape[0]) throw new InvalidDataException($"the checkpoint was trained on {n} real images, this trainer has {_data.shape[0]}; use the same data set.");
         var sampler = EpochSampler.Read(r);
         double seconds = r.ReadDouble();
+        bool applied = r.ReadBoolean();
+        long lastImages = r.ReadInt64();
         int k = r.ReadInt32();
         var tp = new List<(int, long, double)>();
         for (int i = 0; i < k; i++) tp.Add((r.ReadInt32(), r.ReadInt64(), r.ReadDouble()));
@@ -404,11 +411,12 @@ public sealed class ProgressiveTrainer : IDisposable
         _trainingSeconds = seconds;
         _throughput.Clear(); _throughputOrder.Clear();
         foreach (var (res, img, sec) in tp) { _throughput[res] = (img, sec); _throughputOrder.Add(res); }
-        // Resume at the saved stage: same level and α, no "growth" (and so no optimizer reset) on the next step.
-        _state = Schedule.At(ImagesSeen);
+        // Resume at the saved stage (that of the last trained step): the next step then grows, and resets the
+        // optimizers, exactly when the uninterrupted run would.
+        _state = Schedule.At(applied ? lastImages : ImagesSeen);
         G.SetStage(_state.Stage);
         D.SetStage(_state.Stage);
-        _stageApplied = true;
+        _stageApplied = applied;
     }
 
     /// <summary>Disposes the GAN trainer (optimizers, EMA) and the device copy of the data; G and D belong to the caller.</summary>
