@@ -106,6 +106,41 @@ public sealed class ProgressiveSchedule
     /// <summary>No growing: one stabilize phase at <paramref name="resolution"/> (the fixed-resolution baseline with the same final network).</summary>
     public static ProgressiveSchedule Fixed(int resolution, long images) => new(resolution, resolution, 0, images);
 
+    /// <summary>
+    /// A schedule with equally long phases (in images) whose growth — every phase before the last stabilize phase —
+    /// should take about <paramref name="growthSeconds"/> at the measured speeds: with n images per phase,
+    /// n·(1/v₄ + 2/v₈ + … + 2/v_{max/2} + 1/v_max) = growthSeconds, where v_r is images/s at resolution r (e.g. from
+    /// <c>ProgressiveTrainer.MeasureThroughput</c>). The last stabilize phase also gets n images; training
+    /// past it simply continues at the last resolution.
+    /// </summary>
+    /// <param name="growthSeconds">Seconds until the last resolution is fully faded in (&gt; 0).</param>
+    /// <param name="imagesPerSecond">Measured speeds; every resolution from start to max must be present.</param>
+    /// <param name="startResolution">First resolution (default 4).</param>
+    /// <param name="maxResolution">Last resolution (default: the largest measured).</param>
+    /// <param name="multipleOf">Round the phase length up to a multiple of this (the batch size), so phases hold whole steps.</param>
+    public static ProgressiveSchedule ForGrowthTime(double growthSeconds, IReadOnlyList<ResolutionThroughput> imagesPerSecond,
+        int startResolution = 4, int? maxResolution = null, int multipleOf = 1)
+    {
+        ArgumentNullException.ThrowIfNull(imagesPerSecond);
+        if (!(growthSeconds > 0) || double.IsInfinity(growthSeconds)) throw new ArgumentOutOfRangeException(nameof(growthSeconds), growthSeconds, "the growth time must be a finite number of seconds > 0.");
+        if (multipleOf < 1) throw new ArgumentOutOfRangeException(nameof(multipleOf), multipleOf, "must be ≥ 1 (use the batch size).");
+        if (imagesPerSecond.Count == 0) throw new ArgumentException("give at least one measured resolution.", nameof(imagesPerSecond));
+        int max = maxResolution ?? imagesPerSecond.Max(t => t.Resolution);
+        double secondsPerImage = 0;
+        for (int l = ProgressiveGanConfig.LevelOf(startResolution); l <= ProgressiveGanConfig.LevelOf(max); l++)
+        {
+            int r = ProgressiveGanConfig.ResolutionOf(l);
+            var v = imagesPerSecond.FirstOrDefault(t => t.Resolution == r)?.ImagesPerSecond ?? double.NaN;
+            if (!(v > 0)) throw new ArgumentException($"no usable speed measured at {r}×{r}; measure every resolution from {startResolution} to {max}.", nameof(imagesPerSecond));
+            // The start resolution has one phase, the last one a fade-in only (its stabilize phase is after the growth), others two.
+            int phases = r == startResolution ? 1 : r == max ? 1 : 2;
+            secondsPerImage += phases / v;
+        }
+        if (startResolution == max) secondsPerImage = 1 / imagesPerSecond.First(t => t.Resolution == max).ImagesPerSecond;
+        long n = Math.Max(1, (long)Math.Ceiling(growthSeconds / secondsPerImage / multipleOf)) * multipleOf;
+        return new ProgressiveSchedule(startResolution, max, n, n);
+    }
+
     /// <summary>First resolution.</summary>
     public int StartResolution { get; }
 

@@ -57,10 +57,27 @@ public class ProgressiveScheduleTests
         Assert.Throws<ArgumentException>(() => new ProgressiveSchedule(16, 8, 1, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ProgressiveSchedule(4, 8, -1, 1));
     }
+
+    [Fact]
+    public void Growth_time_schedule_divides_the_time_by_the_measured_speeds()
+    {
+        var speeds = new[] { new ResolutionThroughput(4, 400, 1), new ResolutionThroughput(8, 200, 1), new ResolutionThroughput(16, 100, 1) };
+        // n · (1/400 + 2/200 + 1/100) = 10 s → n = 444.4 → 448 (a multiple of 4).
+        var s = ProgressiveSchedule.ForGrowthTime(10, speeds, multipleOf: 4);
+        Assert.Equal(16, s.MaxResolution);
+        Assert.All(s.Phases, p => Assert.Equal(448, p.Images));
+        Assert.Equal(4 * 448, s.ImagesUntilGrown(16));
+        Assert.Throws<ArgumentException>(() => ProgressiveSchedule.ForGrowthTime(10, speeds.Take(2).ToArray(), maxResolution: 16));
+    }
 }
 
-public class ProgressiveTrainerTests
+public sealed class ProgressiveTrainerTests : IDisposable
 {
+    // Tiny tensors: one torch thread is faster than two (no fork/join per op) and keeps the tests quick on a busy machine.
+    readonly int _threads = torch.get_num_threads();
+    public ProgressiveTrainerTests() => torch.set_num_threads(1);
+    public void Dispose() => torch.set_num_threads(_threads);
+
     static readonly ProgressiveGanConfig Cfg = ProgressiveGanConfig.Tiny with { MaxResolution = 16 };
 
     // Batch 4: 4×4 stabilize [0, 8), 8×8 fade-in [8, 16), 8×8 stabilize [16, 24), 16×16 fade-in [24, 32), 16×16 stabilize [32, 40): two steps per phase.
@@ -218,6 +235,20 @@ public class ProgressiveTrainerTests
         Assert.True(evaluations[^1] >= 0.05);
         Assert.Equal(16, pt.G.Resolution);
         Assert.Single(pt.Throughput);
+    }
+
+    [Fact]
+    public void Throughput_is_measured_at_every_resolution_without_touching_the_seeded_stream()
+    {
+        using var data = Data();
+        Seeding.Seed(8);
+        using var expected = torch.randn(3);
+        Seeding.Seed(8);
+        var speeds = ProgressiveTrainer.MeasureThroughput(Cfg, data, TrainerConfig(), steps: 1, warmupSteps: 0);
+        Assert.Equal(new[] { 4, 8, 16 }, speeds.Select(t => t.Resolution));
+        Assert.All(speeds, t => { Assert.Equal(4, t.Images); Assert.True(t.ImagesPerSecond > 0); });
+        using var after = torch.randn(3);
+        Assert.Equal(Flat(expected), Flat(after));
     }
 
     [Fact]
