@@ -10,7 +10,11 @@ namespace GanNotebooks.Experiments;
 /// <param name="Step">Generator steps completed when evaluated.</param>
 /// <param name="Result">Modes captured, high-quality fraction, reverse KL on the fixed latent batch.</param>
 /// <param name="Samples">The generated samples [n, 2] when this evaluation kept a snapshot, else null.</param>
-public sealed record ModeCoveragePoint(int Step, ModeCoverageResult Result, double[,]? Samples);
+/// <param name="NearestModeCounts">
+/// How many of ALL samples (high quality or not) have each mode as their nearest centre, length ModeCount.
+/// Shows where a collapsed generator sits even when its samples are too blurred to count as high quality.
+/// </param>
+public sealed record ModeCoveragePoint(int Step, ModeCoverageResult Result, double[,]? Samples, IReadOnlyList<int> NearestModeCounts);
 
 /// <summary>
 /// Mode coverage over training (VEEGAN / PacGAN metric, <see cref="ModeCoverage"/>): every
@@ -94,7 +98,9 @@ public sealed class ModeCoverageTracker : IDisposable
             samples = x.ToMatrix();
         }
         var r = ModeCoverage.Evaluate(samples, Mixture);
-        _points.Add(new ModeCoveragePoint(trainer.Step, r, keepSamples ? samples : null));
+        // an infinite quality radius makes every sample count for its nearest mode
+        var nearest = ModeCoverage.Evaluate(samples, Mixture, double.PositiveInfinity).PerModeCounts;
+        _points.Add(new ModeCoveragePoint(trainer.Step, r, keepSamples ? samples : null, nearest));
         return r;
     }
 

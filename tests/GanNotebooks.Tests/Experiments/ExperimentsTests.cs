@@ -131,6 +131,8 @@ public class ModeCoverageTrackerTests
         Assert.Equal(new[] { "step 4", "step 8" }, tracker.Snapshots.Select(s => s.Label));
         Assert.Equal(50, tracker.Snapshots[0].Samples.GetLength(0));
         Assert.All(tracker.Points, p => Assert.Equal(50, p.Result.SampleCount));
+        Assert.All(tracker.Points, p => Assert.Equal(50, p.NearestModeCounts.Sum()));   // every sample has a nearest mode
+        Assert.All(tracker.Points, p => Assert.True(p.NearestModeCounts.Zip(p.Result.PerModeCounts).All(c => c.First >= c.Second)));
         var (steps, modes, hq, _) = tracker.Curves();
         Assert.Equal(6, steps.Length);
         Assert.All(hq, v => Assert.InRange(v, 0, 100));
