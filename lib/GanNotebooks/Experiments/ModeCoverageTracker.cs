@@ -78,7 +78,7 @@ public sealed class ModeCoverageTracker : IDisposable
     public ModeCoverageTracker Attach(GanTrainer trainer)
     {
         ArgumentNullException.ThrowIfNull(trainer);
-        trainer.OnStepEnd(Every, e => Record(e.Trainer, e.Step % Math.Max(1, SnapshotEvery) == 0 && SnapshotEvery > 0));
+        trainer.OnStepEnd(Every, e => Record(e.Trainer, keepSamples: SnapshotEvery > 0 && e.Step % SnapshotEvery == 0));
         return this;
     }
 
