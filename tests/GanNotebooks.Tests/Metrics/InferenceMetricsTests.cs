@@ -112,14 +112,15 @@ public class InferenceMetricsTests
         using var s = torch.NewDisposeScope();
         var (train, yTrain) = Clusters(10, seed: 4);
         var (test, yTest) = Clusters(10, seed: 5);
-        var r = InferenceMetrics.LinearProbe(train, yTrain, test, yTest, iterations: 200);
+        var r = InferenceMetrics.LinearProbe(train, yTrain, test, yTest, iterations: 100);
         Assert.Equal(1.0, r.TrainAccuracy);
         Assert.Equal(1.0, r.TestAccuracy);
         Assert.Equal(4, r.Classes);
         Assert.Equal(2, r.FeatureDim);
-        Assert.True(r.FinalLoss < 0.1, $"cross-entropy {r.FinalLoss}");
+        Assert.True(r.FinalLoss < 0.2, $"cross-entropy {r.FinalLoss}");
         // deterministic: zero start, full batch
-        Assert.Equal(r.FinalLoss, InferenceMetrics.LinearProbe(train, yTrain, test, yTest, iterations: 200).FinalLoss);
+        var a = InferenceMetrics.LinearProbe(train, yTrain, test, yTest, iterations: 10);
+        Assert.Equal(a.FinalLoss, InferenceMetrics.LinearProbe(train, yTrain, test, yTest, iterations: 10).FinalLoss);
     }
 
     [Fact]
