@@ -353,30 +353,7 @@ public sealed class GanTrainer : IDisposable
     /// to <paramref name="path"/>. Written to a temporary file first and then moved, so a crash never
     /// leaves a half-written checkpoint.
     /// </summary>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = File.Create(tmp))
-            using (var w = new BinaryWriter(stream))
-            {
-                WriteCheckpoint(w);
-                w.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw;
-        }
-    }
+    public void Save(string path) => AtomicFile.WriteBinary(path, WriteCheckpoint);
 
     /// <summary>
     /// Restores a checkpoint written by <see cref="Save"/> into this trainer (same architectures,

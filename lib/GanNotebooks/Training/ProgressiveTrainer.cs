@@ -1,3 +1,4 @@
+using GanNotebooks.Runtime;
 using System.Diagnostics;
 using System.Globalization;
 using GanNotebooks.Data.Images;
@@ -386,42 +387,22 @@ public sealed class ProgressiveTrainer : IDisposable
     /// throughput, then the GAN trainer's checkpoint (G and D with all levels, optimizers, EMA, history, RNG).
     /// Atomic: written to a temporary file and moved.
     /// </summary>
-    public void Save(string path)
+    public void Save(string path) => AtomicFile.WriteBinary(path, w =>
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = File.Create(tmp))
-            using (var w = new BinaryWriter(stream))
-            {
-                w.Write(Magic);
-                w.Write(FormatVersion);
-                Schedule.Write(w);
-                w.Write(_data.shape[0]);
-                _sampler.Write(w);
-                w.Write(_trainingSeconds);
-                // The stage of the last trained step: on load the next step compares against it, so a growth
-                // (and its optimizer reset) that was due right after the save still happens.
-                w.Write(_stageApplied);
-                w.Write(_state.Images);
-                w.Write(_throughputOrder.Count);
-                foreach (var r in _throughputOrder) { w.Write(r); w.Write(_throughput[r].Images); w.Write(_throughput[r].Seconds); }
-                Trainer.WriteCheckpoint(w);
-                w.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw;
-        }
-    }
+        w.Write(Magic);
+        w.Write(FormatVersion);
+        Schedule.Write(w);
+        w.Write(_data.shape[0]);
+        _sampler.Write(w);
+        w.Write(_trainingSeconds);
+        // The stage of the last trained step: on load the next step compares against it, so a growth
+        // (and its optimizer reset) that was due right after the save still happens.
+        w.Write(_stageApplied);
+        w.Write(_state.Images);
+        w.Write(_throughputOrder.Count);
+        foreach (var r in _throughputOrder) { w.Write(r); w.Write(_throughput[r].Images); w.Write(_throughput[r].Seconds); }
+        Trainer.WriteCheckpoint(w);
+    });
 
     /// <summary>
     /// Restores a checkpoint written by <see cref="Save"/> into this trainer (freshly built networks with the same
