@@ -1,1 +1,1 @@
-return 0;
+return await GanNotebooks.Runner.Cli.RunAsync(args);

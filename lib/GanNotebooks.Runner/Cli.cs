@@ -1,0 +1,126 @@
+using GanNotebooks.Runtime;
+
+namespace GanNotebooks.Runner;
+
+/// <summary>The <c>gannb</c> command line (a thin layer over <see cref="NotebookRunner"/>).</summary>
+public static class Cli
+{
+    /// <summary>Usage text printed by <c>gannb --help</c>.</summary>
+    public const string Help = """
+        gannb — run a C# notebook (.ipynb, .NET Interactive C# kernel) headless.
+
+        Usage:
+          gannb run NOTEBOOK.ipynb [-p Name=Value ...] [--out DIR] [--profile smoke|full]
+          gannb --help
+
+        Options:
+          -p, --parameter Name=Value  Override a variable of the cell tagged 'parameters' (papermill
+                                      convention). The value must parse as the declared type
+                                      (int, long, float, double, decimal, bool, string).
+          -o, --out DIR               Output folder (default: out/<notebook-name>/ beside the notebook).
+          --profile smoke|full        Budget profile (sets GanNotebooks.Runtime.Budget.Profile and
+                                      GANKIT_PROFILE). Default: $GANKIT_PROFILE, else full.
+
+        Writes DIR/<name>.ipynb (executed notebook, nbformat 4) and DIR/<name>.html (self-contained
+        report). When a cell fails, writes <name>.failed.ipynb / <name>.failed.html instead and leaves
+        the last good run's files untouched.
+
+        Exit codes: 0 all cells ran; 1 a cell failed (stderr: "cell N (line L): message", cells
+        numbered as in the notebook, lines as in the cell); 2 bad command line, unreadable or non-C#
+        notebook, bad -p value, or a cell gannb cannot run (other kernel, unknown package).
+
+        From the repository: dotnet run --project lib/GanNotebooks.Runner -c Release -- run notebooks/00-setup.ipynb
+        """;
+
+    /// <summary>Parses the command line and runs; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
+        int Usage(string message)
+        {
+            stderr.WriteLine($"gannb: {message}");
+            stderr.WriteLine("Try 'gannb --help'.");
+            return NotebookRunner.ExitUsage;
+        }
+
+        if (args.Length == 0) return Usage("no command given.");
+        if (args[0] is "-h" or "--help" or "help" or "-?")
+        {
+            stdout.WriteLine(Help);
+            return NotebookRunner.ExitOk;
+        }
+        if (args[0] != "run") return Usage($"unknown command '{args[0]}'; the command is 'run'.");
+
+        string? notebook = null, outDir = null;
+        BudgetProfile? profile = null;
+        var parameters = new List<string>();
+        for (var i = 1; i < args.Length; i++)
+        {
+            var a = args[i];
+            string? inline = null;
+            if (a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=') is var eq and > 2)
+            {
+                inline = a[(eq + 1)..];
+                a = a[..eq];
+            }
+            string Value()
+            {
+                if (inline is not null) return inline;
+                if (i + 1 >= args.Length) throw new CliException($"{a} needs a value.");
+                return args[++i];
+            }
+            try
+            {
+                switch (a)
+                {
+                    case "-h" or "--help":
+                        stdout.WriteLine(Help);
+                        return NotebookRunner.ExitOk;
+                    case "-p" or "--parameter" or "--param":
+                        var p = Value();
+                        if (!p.Contains('=')) return Usage($"-p {p}: expected Name=Value (e.g. -p steps=500).");
+                        parameters.Add(p);
+                        break;
+                    case "-o" or "--out" or "--output":
+                        outDir = Value();
+                        break;
+                    case "--profile":
+                        var text = Value();
+                        if (text is not ("smoke" or "full")) return Usage($"--profile {text}: use smoke or full.");
+                        profile = Budget.Parse(text);
+                        break;
+                    default:
+                        if (a.StartsWith('-') && a.Length > 1) return Usage($"unknown option '{a}'.");
+                        if (notebook is not null) return Usage($"one notebook per run ('{notebook}' and '{a}' given).");
+                        notebook = a;
+                        break;
+                }
+            }
+            catch (CliException e) { return Usage(e.Message); }
+        }
+        if (notebook is null) return Usage("no notebook given: gannb run NOTEBOOK.ipynb");
+
+        try
+        {
+            var result = await NotebookRunner.RunAsync(new RunOptions
+            {
+                NotebookPath = notebook,
+                Parameters = parameters,
+                OutputDirectory = outDir,
+                Profile = profile,
+                Out = stdout,
+                Error = stderr,
+            }).ConfigureAwait(false);
+            return result.ExitCode;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Cell failures are results, not exceptions; this is the output folder being unusable.
+            stderr.WriteLine($"gannb: cannot write the outputs: {e.Message}");
+            return NotebookRunner.ExitUsage;
+        }
+    }
+
+    sealed class CliException(string message) : Exception(message);
+}

@@ -1,0 +1,60 @@
+using static GanNotebooks.Runner.Tests.TestNotebook;
+
+namespace GanNotebooks.Runner.Tests;
+
+public class CliTests
+{
+    static async Task<(int Code, string Out, string Err)> Cli(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var code = await GanNotebooks.Runner.Cli.RunAsync(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public async Task Help_prints_usage()
+    {
+        var (code, stdout, _) = await Cli("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("gannb run NOTEBOOK.ipynb [-p Name=Value ...] [--out DIR] [--profile smoke|full]", stdout);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "no command")]
+    [InlineData(new[] { "execute", "a.ipynb" }, "unknown command")]
+    [InlineData(new[] { "run" }, "no notebook")]
+    [InlineData(new[] { "run", "a.ipynb", "--bogus" }, "unknown option")]
+    [InlineData(new[] { "run", "a.ipynb", "-p", "steps" }, "Name=Value")]
+    [InlineData(new[] { "run", "a.ipynb", "--profile", "huge" }, "smoke or full")]
+    [InlineData(new[] { "run", "a.ipynb", "--out" }, "needs a value")]
+    public async Task Bad_command_lines_exit_2(string[] args, string message)
+    {
+        var (code, _, err) = await Cli(args);
+        Assert.Equal(2, code);
+        Assert.Contains(message, err);
+    }
+
+    [Fact]
+    public async Task Run_with_out_profile_and_parameters()
+    {
+        using var nb = Create(Code("int steps = 10;", "parameters"), Code("$\"{GanNotebooks.Runtime.Budget.Profile} {steps}\""));
+        var outDir = Path.Combine(nb.Directory, "custom-out");
+        var (code, stdout, err) = await Cli("run", nb.Path, "-p", "steps=7", "--out", outDir, "--profile=smoke");
+        Assert.True(code == 0, err);
+        var executed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "nb.ipynb")))!;
+        Assert.Equal("Smoke 7", Run.Plain(executed["cells"]![2]!["outputs"]![0]));
+        Assert.True(File.Exists(Path.Combine(outDir, "nb.html")));
+        Assert.Contains("[2/2] code", stdout);
+    }
+
+    [Fact]
+    public async Task Profile_full_is_applied()
+    {
+        using var nb = Create(Code("GanNotebooks.Runtime.Budget.Steps(1000)"));
+        var (code, _, err) = await Cli("run", nb.Path, "--profile", "full");
+        Assert.True(code == 0, err);
+        var executed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(nb.OutDir, "nb.ipynb")))!;
+        Assert.Equal("1000", Run.Plain(executed["cells"]![0]!["outputs"]![0]));
+    }
+}

@@ -1,0 +1,81 @@
+using static GanNotebooks.Runner.Tests.TestNotebook;
+
+namespace GanNotebooks.Runner.Tests;
+
+public class SessionTests
+{
+    [Fact]
+    public async Task State_types_and_usings_carry_across_cells()
+    {
+        using var nb = Create(
+            Code("using System.Numerics;\nvar counter = 10;\nrecord Point(int X, int Y);\nint Twice(int v) => 2 * v;"),
+            Markdown("between"),
+            Code("counter += Twice(new Point(3, 4).Y);\nvar big = BigInteger.Pow(2, 70);"),
+            Code("$\"{counter} {big}\""));
+        var run = await nb.RunAsync();
+        Assert.Equal(0, run.Result.ExitCode);
+        Assert.Equal("18 1180591620717411303424", Run.Plain(run.OutputsAt(3).Single()));
+        Assert.Equal([1, 2, 3], run.Result.Cells.Where(c => c.ExecutionCount is not null).Select(c => c.ExecutionCount!.Value));
+    }
+
+    [Fact]
+    public async Task Top_level_await_works()
+    {
+        using var nb = Create(Code("async Task<int> SlowAdd(int a, int b) { await Task.Delay(5); return a + b; }"), Code("await SlowAdd(20, 22)"));
+        var run = await nb.RunAsync();
+        Assert.Equal(0, run.Result.ExitCode);
+        Assert.Equal("42", Run.Plain(run.OutputsAt(1).Single()));
+    }
+
+    [Fact]
+    public async Task Kit_and_packages_are_referenced_and_imported()
+    {
+        using var nb = Create(Code("""
+            var t = torch.ones(2, 3);
+            var profile = GanNotebooks.Runtime.Budget.Profile;
+            var bmp = new SKBitmap(1, 1);
+            $"{t.shape[1]} {profile} {Budget.Of(100, 2)} {Environment.GetEnvironmentVariable("GANKIT_PROFILE")} {typeof(Formatter).Name}"
+            """));
+        var run = await nb.RunAsync();
+        Assert.Equal(0, run.Result.ExitCode);
+        Assert.Equal("3 Smoke 2 smoke Formatter", Run.Plain(run.OutputsAt(0).Single()));
+    }
+
+    [Fact]
+    public async Task Markdown_magic_cells_are_markdown_and_csharp_magic_is_stripped()
+    {
+        using var nb = Create(Code("#!markdown\n## From a magic cell"), Code("#!csharp\n1 + 1"), Code("#!c#\n#!time\n2 + 2"));
+        var run = await nb.RunAsync();
+        Assert.Equal(0, run.Result.ExitCode);
+        Assert.Empty(run.OutputsAt(0));
+        Assert.Null(run.Executed["cells"]![0]!["execution_count"]);
+        Assert.Equal("2", Run.Plain(run.OutputsAt(1).Single()));
+        Assert.Equal("4", Run.Plain(run.OutputsAt(2).Single()));
+        Assert.Contains("<h2 id=\"from-a-magic-cell\">From a magic cell</h2>", run.Html);
+    }
+
+    [Theory]
+    [InlineData("#!fsharp\nlet x = 1", 1, "fsharp")]
+    [InlineData("var a = 1;\n#!pwsh\nGet-Date", 2, "#!pwsh")]
+    public async Task Other_kernels_are_an_error_naming_the_cell(string source, int line, string named)
+    {
+        using var nb = Create(Code("Console.WriteLine(\"ran\");"), Code(source));
+        var run = await nb.RunAsync();
+        Assert.Equal(2, run.Result.ExitCode);
+        Assert.Contains($"cell 2 (line {line})", run.Err);
+        Assert.Contains(named, run.Err);
+        Assert.DoesNotContain("ran", run.Out);
+    }
+
+    [Fact]
+    public async Task Progress_has_one_line_per_cell_and_the_output_paths()
+    {
+        using var nb = Create(Markdown("x"), Code("1"));
+        var run = await nb.RunAsync();
+        Assert.Matches(@"\[1/2\] markdown +\d+\.\d\d s", run.Out);
+        Assert.Matches(@"\[2/2\] code +\d+\.\d\d s", run.Out);
+        Assert.Contains(run.Result.NotebookOutputPath!, run.Out);
+        Assert.Contains(run.Result.ReportPath!, run.Out);
+        Assert.Equal(Path.Combine(nb.Directory, "out", "nb", "nb.ipynb"), run.Result.NotebookOutputPath);
+    }
+}
