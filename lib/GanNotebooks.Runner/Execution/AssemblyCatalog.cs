@@ -90,24 +90,16 @@ public static class AssemblyCatalog
         catch (BadImageFormatException) { return false; }
     }
 
-    /// <summary>Namespaces every notebook gets without a using line (those that exist in the loaded kit).</summary>
-    public static IReadOnlyList<string> DefaultImports
+    /// <summary>
+    /// Namespaces every notebook gets without a using line: the same set the .NET Interactive C# kernel
+    /// imports (System, System.Text, System.Collections(.Generic), System.Threading.Tasks, System.Linq),
+    /// plus the runner's display() globals. Deliberately no more: a notebook that runs here must also
+    /// run in VS Code, so every other namespace comes from the notebook's own first cell.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultImports { get; } = new[]
     {
-        get
-        {
-            var imports = new List<string>
-            {
-                "System", "System.IO", "System.Linq", "System.Text", "System.Collections.Generic",
-                "System.Threading.Tasks", "System.Globalization",
-                "TorchSharp", "Plotly.NET", "Plotly.NET.CSharp", "SkiaSharp", "Microsoft.DotNet.Interactive.Formatting",
-                "GanNotebooks.Runner.Scripting",
-            };
-            // Plotly.NET itself is not imported: its F# Chart class would make Plotly.NET.CSharp's
-            // Chart ambiguous. GenericChart is reachable as Plotly.NET.GenericChart.
-            var kit = typeof(GanNotebooks.Runtime.Budget).Assembly;
-            imports.AddRange(kit.GetExportedTypes().Select(t => t.Namespace).OfType<string>()
-                .Where(n => n.StartsWith("GanNotebooks", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal));
-            return imports;
-        }
-    }
+        "System", "System.Text", "System.Collections", "System.Collections.Generic",
+        "System.Threading.Tasks", "System.Linq",
+        "GanNotebooks.Runner.Scripting",
+    };
 }

@@ -98,11 +98,25 @@ public sealed class GanTrainer : IDisposable
     /// <summary>Where G, D and the batches live.</summary>
     public Device Device { get; }
 
-    /// <summary>G's optimizer.</summary>
-    public optim.Optimizer OptimizerG { get; }
+    /// <summary>G's optimizer (replaced by <see cref="ResetOptimizers"/>).</summary>
+    public optim.Optimizer OptimizerG { get; private set; }
 
-    /// <summary>D's optimizer.</summary>
-    public optim.Optimizer OptimizerD { get; }
+    /// <summary>D's optimizer (replaced by <see cref="ResetOptimizers"/>).</summary>
+    public optim.Optimizer OptimizerD { get; private set; }
+
+    /// <summary>
+    /// Replaces both optimizers with fresh ones of the same kind and settings: no moment estimates, step
+    /// counts at 0. Progressive growing resets Adam's state at each new resolution (Karras et al. 2018,
+    /// official code: reset_opt_for_new_lod), because the old moments belong to a different network.
+    /// Weights, EMA, history and step counts are kept.
+    /// </summary>
+    public void ResetOptimizers()
+    {
+        OptimizerG.Dispose();
+        OptimizerD.Dispose();
+        OptimizerG = MakeOptimizer(G, Config.LrG, Config.BetasG);
+        OptimizerD = MakeOptimizer(D, Config.LrD, Config.BetasD);
+    }
 
     /// <summary>EMA of G's weights (when <see cref="GanTrainerConfig.EmaDecay"/> is set).</summary>
     public ExponentialMovingAverage? Ema { get; }
@@ -226,8 +240,8 @@ public sealed class GanTrainer : IDisposable
         DiscriminatorSteps++;
         if (metrics is not null)
         {
-            metrics["Loss/D"] = loss.detach().to_type(ScalarType.Float64).item<double>();
-            metrics["Grad/D"] = gradNorm!.to_type(ScalarType.Float64).item<double>();
+            metrics["Loss/D"] = ToDouble(loss);
+            metrics["Grad/D"] = ToDouble(gradNorm!);
             ctx.FlushInto(metrics);
         }
     }
@@ -251,8 +265,8 @@ public sealed class GanTrainer : IDisposable
             Objective.AfterGeneratorStep(ctx);
             if (metrics is not null)
             {
-                metrics["Loss/G"] = loss.detach().to_type(ScalarType.Float64).item<double>();
-                metrics["Grad/G"] = gradNorm!.to_type(ScalarType.Float64).item<double>();
+                metrics["Loss/G"] = ToDouble(loss);
+                metrics["Grad/G"] = ToDouble(gradNorm!);
                 ctx.FlushInto(metrics);
             }
         }
@@ -276,6 +290,14 @@ public sealed class GanTrainer : IDisposable
     }
 
     bool SameDevice(Tensor t) => t.device_type == Device.type && (t.device_type == DeviceType.CPU || t.device_index == Math.Max(0, Device.index));
+
+    /// <summary>A one-element tensor's value (no extra kernel for the usual float32 case).</summary>
+    internal static double ToDouble(Tensor t) => t.dtype switch
+    {
+        ScalarType.Float32 => t.item<float>(),
+        ScalarType.Float64 => t.item<double>(),
+        _ => t.to_type(ScalarType.Float64).item<double>(),
+    };
 
     static Tensor CheckLoss(Tensor? loss, string what)
     {
@@ -343,19 +365,7 @@ public sealed class GanTrainer : IDisposable
             using (var stream = File.Create(tmp))
             using (var w = new BinaryWriter(stream))
             {
-                w.Write(Magic);
-                w.Write(FormatVersion);
-                w.Write(Objective.Name);
-                w.Write(Step);
-                w.Write(DiscriminatorSteps);
-                G.save(w);
-                D.save(w);
-                Helper(OptimizerG).save_state_dict(w);
-                Helper(OptimizerD).save_state_dict(w);
-                w.Write(Ema is not null);
-                Ema?.Write(w);
-                History.Write(w);
-                using (var rng = torch.random.get_rng_state()) rng.Save(w);
+                WriteCheckpoint(w);
                 w.Flush();
                 stream.Flush(flushToDisk: true);
             }
@@ -379,6 +389,30 @@ public sealed class GanTrainer : IDisposable
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
         using var stream = File.OpenRead(path);
         using var r = new BinaryReader(stream);
+        ReadCheckpoint(r, path);
+    }
+
+    /// <summary>Writes the checkpoint body (the format of <see cref="Save"/>) to a stream (used by wrappers that add their own state).</summary>
+    internal void WriteCheckpoint(BinaryWriter w)
+    {
+        w.Write(Magic);
+        w.Write(FormatVersion);
+        w.Write(Objective.Name);
+        w.Write(Step);
+        w.Write(DiscriminatorSteps);
+        G.save(w);
+        D.save(w);
+        Helper(OptimizerG).save_state_dict(w);
+        Helper(OptimizerD).save_state_dict(w);
+        w.Write(Ema is not null);
+        Ema?.Write(w);
+        History.Write(w);
+        using (var rng = torch.random.get_rng_state()) rng.Save(w);
+    }
+
+    /// <summary>Reads a checkpoint body written by <see cref="WriteCheckpoint"/>; <paramref name="path"/> names the file in errors.</summary>
+    internal void ReadCheckpoint(BinaryReader r, string path)
+    {
         string magic;
         try { magic = r.ReadString(); }
         catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)
