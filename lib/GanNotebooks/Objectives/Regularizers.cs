@@ -58,9 +58,12 @@ public static class Regularizers
     /// <param name="target">The target norm (1 for WGAN-GP).</param>
     /// <param name="generator">Optional torch generator for ε.</param>
     /// <returns>Scalar tensor.</returns>
+    /// <exception cref="ArgumentException">The critic contains a BatchNorm module (see <see cref="WganCriticCheck"/>).</exception>
     public static Tensor GradientPenalty(nn.Module<Tensor, Tensor> critic, Tensor real, Tensor fake, double target = 1.0, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(critic);
+        // Batch statistics make samples interact, which the per-sample penalty cannot allow.
+        WganCriticCheck.ThrowIfBatchNorm(critic, nameof(critic));
         return GradientPenalty(critic.call, real, fake, target, generator);
     }
 
