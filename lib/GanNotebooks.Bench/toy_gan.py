@@ -7,6 +7,7 @@ one D step then one G step, both losses read back to the host every step.
 import argparse
 import json
 import math
+import re
 import time
 
 import torch
@@ -72,9 +73,8 @@ def main():
         for _ in range(a.steps):
             step()
         rates.append(a.steps / (time.perf_counter() - t))
-    cfg = torch.__config__.show()
-    blas = next((part.split("=", 1)[1] for part in cfg.replace("\n", ",").split(",")
-                 if part.strip().startswith("BLAS_INFO=")), "?")
+    m = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
+    blas = m.group(1) if m else "?"
     print(json.dumps({"steps_per_s": max(rates), "rates": rates, "torch": torch.__version__,
                       "threads": torch.get_num_threads(), "blas": blas}))
 

@@ -63,6 +63,7 @@ public class DisplayCaptureTests
     public async Task Png_images_become_image_png()
     {
         using var nb = Create(Code("""
+            using SkiaSharp;
             sealed class Pic : GanNotebooks.Viz.IPngImage
             {
                 public byte[] PngBytes { get; }
@@ -111,7 +112,7 @@ public class DisplayCaptureTests
         {
             using var nb = Create(
                 Code("new Microsoft.AspNetCore.Html.HtmlString(\"<b>bold</b>\")"),
-                Code("record Score(double Value);\nFormatter.Register<Score>(s => $\"<i>{s.Value}</i>\", \"text/html\");\nnew Score(0.5)"),
+                Code("using Microsoft.DotNet.Interactive.Formatting;\nrecord Score(double Value);\nFormatter.Register<Score>(s => $\"<i>{s.Value}</i>\", \"text/html\");\nnew Score(0.5)"),
                 Code("new { A = 1 }"));
             var run = await nb.RunAsync();
             Assert.Equal(0, run.Result.ExitCode);

@@ -14,7 +14,7 @@ public class ReferenceTests
             #r "nuget: SkiaSharp.NativeAssets.Linux.NoDependencies"
             #r "nuget: Microsoft.DotNet.Interactive.Formatting, *-*"
             #i "nuget: https://example.invalid/feed"
-            torch.zeros(2).shape[0]
+            TorchSharp.torch.zeros(2).shape[0]
             """));
         var run = await nb.RunAsync();
         Assert.Equal(0, run.Result.ExitCode);

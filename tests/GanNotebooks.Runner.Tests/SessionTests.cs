@@ -30,7 +30,12 @@ public class SessionTests
     [Fact]
     public async Task Kit_and_packages_are_referenced_and_imported()
     {
+        // Referenced without #r; imported only with the notebook's own using lines (as in VS Code).
         using var nb = Create(Code("""
+            using TorchSharp;
+            using GanNotebooks.Runtime;
+            using SkiaSharp;
+            using Microsoft.DotNet.Interactive.Formatting;
             var t = torch.ones(2, 3);
             var profile = GanNotebooks.Runtime.Budget.Profile;
             var bmp = new SKBitmap(1, 1);
@@ -39,6 +44,18 @@ public class SessionTests
         var run = await nb.RunAsync();
         Assert.Equal(0, run.Result.ExitCode);
         Assert.Equal("3 Smoke 2 smoke Formatter", Run.Plain(run.OutputsAt(0).Single()));
+    }
+
+    [Fact]
+    public async Task Only_the_dotnet_interactive_default_namespaces_are_imported()
+    {
+        // torch without 'using TorchSharp;' must fail here as it would in VS Code.
+        using var nb = Create(Code("var xs = new List<int> { 1, 2 }.Select(i => i * 2).ToList();\nxs.Count"), Code("torch.ones(1)"));
+        var run = await nb.RunAsync();
+        Assert.Equal(1, run.Result.ExitCode);
+        Assert.Equal("2", Run.Plain(run.OutputsAt(0).Single()));
+        Assert.Contains("cell 2 (line 1)", run.Err);
+        Assert.Contains("torch", run.Err);
     }
 
     [Fact]

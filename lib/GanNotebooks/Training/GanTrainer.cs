@@ -259,8 +259,8 @@ public sealed class GanTrainer : IDisposable
         DiscriminatorSteps++;
         if (metrics is not null)
         {
-            metrics["Loss/D"] = loss.detach().to_type(ScalarType.Float64).item<double>();
-            metrics["Grad/D"] = gradNorm!.to_type(ScalarType.Float64).item<double>();
+            metrics["Loss/D"] = ToDouble(loss);
+            metrics["Grad/D"] = ToDouble(gradNorm!);
             ctx.FlushInto(metrics);
         }
     }
@@ -284,8 +284,8 @@ public sealed class GanTrainer : IDisposable
             Objective.AfterGeneratorStep(ctx);
             if (metrics is not null)
             {
-                metrics["Loss/G"] = loss.detach().to_type(ScalarType.Float64).item<double>();
-                metrics["Grad/G"] = gradNorm!.to_type(ScalarType.Float64).item<double>();
+                metrics["Loss/G"] = ToDouble(loss);
+                metrics["Grad/G"] = ToDouble(gradNorm!);
                 ctx.FlushInto(metrics);
             }
         }
@@ -317,6 +317,14 @@ public sealed class GanTrainer : IDisposable
     }
 
     bool SameDevice(Tensor t) => t.device_type == Device.type && (t.device_type == DeviceType.CPU || t.device_index == Math.Max(0, Device.index));
+
+    /// <summary>A one-element tensor's value (no extra kernel for the usual float32 case).</summary>
+    internal static double ToDouble(Tensor t) => t.dtype switch
+    {
+        ScalarType.Float32 => t.item<float>(),
+        ScalarType.Float64 => t.item<double>(),
+        _ => t.to_type(ScalarType.Float64).item<double>(),
+    };
 
     static Tensor CheckLoss(Tensor? loss, string what)
     {

@@ -120,7 +120,7 @@ public sealed class GanStepContext
     internal void FlushInto(IDictionary<string, double> metrics)
     {
         foreach (var (name, t, x) in Pending)
-            metrics[name] = t is null ? x : t.to_type(ScalarType.Float64).item<double>();
+            metrics[name] = t is null ? x : GanTrainer.ToDouble(t);
         Pending.Clear();
     }
 }

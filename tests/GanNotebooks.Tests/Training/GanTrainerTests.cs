@@ -138,7 +138,7 @@ public class GanTrainerTests
         try
         {
             var path = Path.Combine(dir.FullName, "sub", "run.ckpt");
-            using var a = Make(seed: 7, config: new GanTrainerConfig { BatchSize = 8, EmaDecay = 0.5 });
+            using var a = Make(seed: 7, config: new GanTrainerConfig { BatchSize = 8, EmaDecay = 0.5, LogEvery = 1 });
             a.Train(10);
             a.Save(path);
             Assert.True(File.Exists(path));
@@ -149,7 +149,7 @@ public class GanTrainerTests
             var outA = Flat(a.Sample(z, useEma: false));
             var emaA = Flat(a.Sample(z));
 
-            using var b = Make(seed: 1234, config: new GanTrainerConfig { BatchSize = 8, EmaDecay = 0.5 });
+            using var b = Make(seed: 1234, config: new GanTrainerConfig { BatchSize = 8, EmaDecay = 0.5, LogEvery = 1 });
             Assert.NotEqual(outA, Flat(b.Sample(z, useEma: false)));
             b.Load(path);
             Assert.Equal(outA, Flat(b.Sample(z, useEma: false)));

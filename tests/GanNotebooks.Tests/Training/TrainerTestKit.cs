@@ -18,7 +18,7 @@ static class TrainerTestKit
         Seeding.Seed(seed);
         var g = new MlpGenerator(zDim, 1, hidden: hidden, depth: 2);
         var d = new MlpDiscriminator(1, hidden: hidden, depth: 2);
-        var cfg = (config ?? new GanTrainerConfig { BatchSize = 8, LrG = 1e-3, LrD = 1e-3 }) with { Device = torch.CPU };
+        var cfg = (config ?? new GanTrainerConfig { BatchSize = 8, LrG = 1e-3, LrD = 1e-3, LogEvery = 1 }) with { Device = torch.CPU };
         return new GanTrainer(g, d, objective ?? new NonSaturatingGan(), RealBatch, Latent.Normal(zDim, torch.CPU), cfg);
     }
 
