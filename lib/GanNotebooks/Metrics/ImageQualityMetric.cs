@@ -1,3 +1,5 @@
+using GanNotebooks.Data.Images;
+using GanNotebooks.Features;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -59,6 +61,26 @@ public sealed class ImageQualityMetric : IDisposable
             throw new ArgumentException("a metric with a classifier needs its class names (at least 2).", nameof(classNames));
         ClassNames = classNames?.ToArray() ?? [];
         _owned = owned;
+    }
+
+    /// <summary>
+    /// The course's yardstick for Fashion-MNIST-like images [N, 1, 28|32, 28|32] in [−1, 1]: the shipped, checksum-verified
+    /// <see cref="FashionClassifier"/> (its 128-d feature layer for the Fréchet distance, its predictions for accuracy and
+    /// histograms). The metric owns and disposes the classifier.
+    /// </summary>
+    /// <param name="device">null → <see cref="Runtime.Devices.Current"/>.</param>
+    /// <param name="dataDirectory">The data/ folder; null → <see cref="Kit.DataDirectory"/>.</param>
+    public static ImageQualityMetric FashionMnist(Device? device = null, string? dataDirectory = null)
+    {
+        var classifier = FashionClassifier.LoadShipped(device, dataDirectory);
+        return new ImageQualityMetric(x => classifier.Features(x), x => classifier.Predict(x), ShippedDatasets.FashionMnistClasses, owned: classifier);
+    }
+
+    /// <summary>A metric on a given classifier (not disposed by the metric), e.g. one trained with FashionClassifierTraining.</summary>
+    public static ImageQualityMetric FromClassifier(FashionClassifier classifier, IReadOnlyList<string>? classNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        return new ImageQualityMetric(x => classifier.Features(x), x => classifier.Predict(x), classNames ?? ShippedDatasets.FashionMnistClasses);
     }
 
     /// <summary>Class names of the classifier (empty without one).</summary>

@@ -1,3 +1,4 @@
+using GanNotebooks.Data.Images;
 using GanNotebooks.Metrics;
 using GanNotebooks.Nets;
 using GanNotebooks.Objectives;
@@ -81,6 +82,24 @@ public class ImageQualityMetricTests
         Assert.True(double.IsNaN(perClass[1]));                    // no image was asked to be class 1
         Assert.Equal(new[] { 1.0, 1.0, 1.0 }, m.AccuracyPerClass(gen, genLabels[(genLabels != 3)]).Take(3));
         Assert.Contains("dropped 1", r.ToString());
+    }
+
+    [Fact]
+    public void ShippedFashionMnistYardstickScoresRealNearZeroAndNoiseFarAway()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var m = ImageQualityMetric.FashionMnist(torch.CPU);
+        using var data = ShippedDatasets.FashionMnistTest(limit: 400, device: torch.CPU);
+        Assert.Equal(10, m.ClassNames.Count);
+        Assert.Equal(0, m.Distance(data.Images, data.Images), 6);
+        m.SetReal(data.Images, seed: 1);
+        double baseline = m.Baseline();
+        var noise = torch.rand(new long[] { 200, 1, 28, 28 }, generator: new torch.Generator(9)) * 2 - 1;
+        Assert.True(m.Score(noise) > 10 * baseline, $"noise {m.Score(noise)} vs real baseline {baseline}");
+        Assert.True(m.Accuracy(data.Images, data.Labels) > 0.8);
+        // 32×32 padded images are centre-cropped by the classifier: same score as the 28×28 originals
+        using var padded = data.PadTo(32);
+        Assert.Equal(m.Score(data.Images[..200]), m.Score(padded.Images[..200]), 3);
     }
 
     [Fact]

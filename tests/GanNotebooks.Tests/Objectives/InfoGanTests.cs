@@ -86,7 +86,7 @@ public class InfoGanObjectiveTests
         var g = new DcganGenerator(o);
         var d = new InfoGanDiscriminator(o, codes.QOutputSize, qHidden: 16);
         // real data: bright squares at random places
-        var cfg = new GanTrainerConfig { BatchSize = 8, Device = torch.CPU, LrG = 1e-3, LrD = 1e-3 };
+        var cfg = new GanTrainerConfig { BatchSize = 8, Device = torch.CPU, LrG = 1e-3, LrD = 1e-3, LogEvery = 1 };
         return new GanTrainer(g, d, new InfoGan(codes), b => torch.rand(b, 1, 8, 8) * 2 - 1, codes.Sampler(torch.CPU), cfg);
     }
 
