@@ -27,6 +27,7 @@ public sealed class ImageQualityMonitor : IDisposable
     readonly Tensor? _evalZ, _evalLabels;
     readonly double _baseline;
     readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    readonly List<Tensor> _firstRows = new();
 
     /// <summary>Creates the monitor.</summary>
     /// <param name="gridZ">Latents of the frame grid [n, …] (e.g. 64), copied.</param>
@@ -72,10 +73,29 @@ public sealed class ImageQualityMonitor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(trainer);
         using var scope = torch.NewDisposeScope();
-        var grid = ImageGrid.FromTensor(trainer.Sample(_gridZ), nrow: Nrow);
+        var samples = trainer.Sample(_gridZ);
+        var grid = ImageGrid.FromTensor(samples, nrow: Nrow);
         Frames.Add((trainer.Step, grid));
+        // The first row of every frame, kept small on the CPU for Timeline.
+        _firstRows.Add(samples.narrow(0, 0, Math.Min(Nrow, samples.shape[0])).detach().cpu().DetachFromDisposeScope());
         if (FrameDirectory is not null) grid.Save(Path.Combine(FrameDirectory, string.Create(CultureInfo.InvariantCulture, $"step-{trainer.Step:D6}.png")));
         return grid;
+    }
+
+    /// <summary>
+    /// The first row of up to <paramref name="maxRows"/> evenly spaced frames (always the first and the last) stacked
+    /// into one grid: row r is the same <see cref="Nrow"/> latents at step <c>Steps[r]</c>, so a column shows one
+    /// sample developing over training.
+    /// </summary>
+    public (ImageGrid Grid, int[] Steps) Timeline(int maxRows = 8)
+    {
+        if (maxRows < 1) throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, "show at least one row.");
+        if (Frames.Count == 0) throw new InvalidOperationException("no frames yet: call Frame or Attach and train first.");
+        int n = Frames.Count, rows = Math.Min(maxRows, n);
+        var picks = Enumerable.Range(0, rows).Select(r => rows == 1 ? n - 1 : (int)Math.Round(r * (n - 1) / (double)(rows - 1))).Distinct().ToArray();
+        using var scope = torch.NewDisposeScope();
+        var stacked = torch.cat(picks.Select(i => _firstRows[i]).ToList(), 0);
+        return (ImageGrid.FromTensor(stacked, nrow: Nrow), picks.Select(i => Frames[i].Step).ToArray());
     }
 
     /// <summary>Scores the fixed evaluation latents' samples and appends a <see cref="QualityPoint"/>.</summary>
@@ -116,6 +136,8 @@ public sealed class ImageQualityMonitor : IDisposable
     {
         _gridZ.Dispose();
         _evalZ?.Dispose();
+        foreach (var t in _firstRows) t.Dispose();
+        _firstRows.Clear();
         _evalLabels?.Dispose();
     }
 }

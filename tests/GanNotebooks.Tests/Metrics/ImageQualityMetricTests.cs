@@ -146,9 +146,17 @@ public class ImageQualityMonitorTests
             // the same fixed latents give the same frame when the weights do not change
             var again = mon.Frame(t);
             Assert.Equal(mon.Frames[^2].Grid.PngBytes, again.PngBytes);
+            var (timeline, timelineSteps) = mon.Timeline(maxRows: 3);
+            Assert.Equal(new[] { 0, 4, 6 }, timelineSteps);      // first, middle and last of the frames 0, 2, 4, 6, 6
+            Assert.Equal(3, timeline.Rows);
+            Assert.Equal(3, timeline.Columns);
             long before = stats.ThreadTotalLiveCount;
+            int framesBefore = mon.Frames.Count;
             t.Train(6);
-            Assert.True(stats.ThreadTotalLiveCount - before <= 2, "monitoring must not leak tensors");
+            // each frame keeps exactly one small tensor (its first row, for Timeline); nothing else may stay alive
+            long kept = mon.Frames.Count - framesBefore;
+            Assert.Equal(3, kept);
+            Assert.True(stats.ThreadTotalLiveCount - before - kept <= 2, "monitoring must not leak tensors");
         }
         finally { dir.Delete(recursive: true); }
     }
