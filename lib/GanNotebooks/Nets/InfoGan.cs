@@ -15,7 +15,9 @@ public interface IInfoGanDiscriminator
     int QOutputSize { get; }
 
     /// <summary>One pass through the shared body: images [B, C, H, W] → (D logits [B], Q outputs [B, QOutputSize]).</summary>
-    (Tensor Logits, Tensor Q) ForwardWithQ(Tensor images);
+    /// <param name="images">Images [B, C, H, W].</param>
+    /// <param name="detachBodyForQ">Q reads the body's features without passing gradients back into the body (only Q's own layers learn from Q's loss).</param>
+    (Tensor Logits, Tensor Q) ForwardWithQ(Tensor images, bool detachBodyForQ = false);
 }
 
 /// <summary>
@@ -59,10 +61,10 @@ public sealed class InfoGanDiscriminator : Module<Tensor, Tensor>, IInfoGanDiscr
     }
 
     /// <inheritdoc/>
-    public (Tensor Logits, Tensor Q) ForwardWithQ(Tensor images)
+    public (Tensor Logits, Tensor Q) ForwardWithQ(Tensor images, bool detachBodyForQ = false)
     {
         var phi = net.Features(images);   // [B, F], shared
-        return (net.Head(phi), q.call(phi));
+        return (net.Head(phi), q.call(detachBodyForQ ? phi.detach() : phi));
     }
 
     /// <summary>Q alone: images [B, C, H, W] → [B, QOutputSize].</summary>

@@ -8,9 +8,12 @@ namespace GanNotebooks.Objectives;
 
 /// <summary>
 /// InfoGAN's latent layout (Chen et al. 2016, §5; MNIST: 62 noise, one 10-way categorical code, two continuous
-/// codes ~ U(−1, 1)): G's input is the packed vector [B, NoiseDim + Categories + Continuous] =
-/// [noise z ~ N(0, I), one-hot c₁, c₂…]. Q's output layout is [Categories logits, Continuous means,
-/// Continuous log-variances] (<see cref="QOutputSize"/>).
+/// codes ~ U(−1, 1)): G's input is the packed vector [B, NoiseDim + Continuous + Categories] =
+/// [noise z ~ N(0, I), continuous c₂…, one-hot c₁]. The one-hot comes last, as in <see cref="ConditionalLatent"/>, so
+/// that a <see cref="ConditionalGenerator"/> with ZDim = NoiseDim + Continuous can be InfoGAN's G: its label
+/// embedding gives the categorical code as much weight in G's input as the noise (a bare one-hot among 60 Gaussian
+/// inputs starts as a small perturbation that G tends to hide in details only Q notices). Q's output layout is
+/// [Categories logits, Continuous means, Continuous log-variances] (<see cref="QOutputSize"/>).
 /// </summary>
 /// <param name="NoiseDim">Incompressible noise size (≥ 1).</param>
 /// <param name="Categories">Classes of the categorical code (≥ 2; 0 for none).</param>
@@ -19,7 +22,10 @@ namespace GanNotebooks.Objectives;
 public sealed record InfoGanCodes(int NoiseDim, int Categories = 10, int Continuous = 2, double ContinuousRange = 1.0)
 {
     /// <summary>Width of G's packed input.</summary>
-    public int LatentSize => NoiseDim + Categories + Continuous;
+    public int LatentSize => NoiseDim + Continuous + Categories;
+
+    /// <summary>The part of the latent before the one-hot (noise and continuous codes): a ConditionalGenerator's ZDim.</summary>
+    public int UnlabelledSize => NoiseDim + Continuous;
 
     /// <summary>Width of Q's output: K logits + means and log-variances of the continuous codes.</summary>
     public int QOutputSize => Categories + 2 * Continuous;
@@ -58,14 +64,13 @@ public sealed record InfoGanCodes(int NoiseDim, int Categories = 10, int Continu
         if (continuous.dim() != 2 || continuous.shape[0] != b || continuous.shape[1] != Continuous)
             throw new ArgumentException($"continuous codes must be [B, {Continuous}] with B = {b}; got {Dcgan.Shape(continuous)}.", nameof(continuous));
         using var scope = torch.NewDisposeScope();
-        var parts = new List<Tensor> { noise };
+        var parts = new List<Tensor> { noise, continuous.to(noise.dtype, noise.device) };
         if (Categories > 0)
         {
             if (categories is null || categories.dim() != 1 || categories.shape[0] != b)
                 throw new ArgumentException($"categories must be int64 [B] with B = {b}.", nameof(categories));
             parts.Add(torch.nn.functional.one_hot(categories.to_type(ScalarType.Int64).to(noise.device), Categories).to_type(noise.dtype));
         }
-        parts.Add(continuous.to(noise.dtype, noise.device));
         return torch.cat(parts, 1).MoveToOuterDisposeScope();
     }
 
@@ -77,15 +82,25 @@ public sealed record InfoGanCodes(int NoiseDim, int Categories = 10, int Continu
     {
         ArgumentNullException.ThrowIfNull(z);
         if (z.dim() != 2 || z.shape[1] != LatentSize)
-            throw new ArgumentException($"expected InfoGAN latents [B, {LatentSize}] = [noise {NoiseDim}, one-hot {Categories}, continuous {Continuous}]; got {Dcgan.Shape(z)}. Use InfoGanCodes.Sampler.", nameof(z));
+            throw new ArgumentException($"expected InfoGAN latents [B, {LatentSize}] = [noise {NoiseDim}, continuous {Continuous}, one-hot {Categories}]; got {Dcgan.Shape(z)}. Use InfoGanCodes.Sampler.", nameof(z));
         var noise = z.narrow(1, 0, NoiseDim);
         Tensor? cat = null;
         if (Categories > 0)
         {
-            using var onehot = z.narrow(1, NoiseDim, Categories);
+            using var onehot = z.narrow(1, NoiseDim + Continuous, Categories);
             cat = onehot.argmax(1);
         }
-        return (noise, cat, z.narrow(1, NoiseDim + Categories, Continuous));
+        return (noise, cat, z.narrow(1, NoiseDim, Continuous));
+    }
+
+    /// <summary>A copy of latents [B, LatentSize] with the categorical code set to <paramref name="category"/> in every row.</summary>
+    public Tensor WithCategory(Tensor z, int category)
+    {
+        if (Categories == 0) throw new InvalidOperationException("these codes have no categorical part.");
+        if (category < 0 || category >= Categories) throw new ArgumentOutOfRangeException(nameof(category), category, $"the category must be in 0..{Categories - 1}.");
+        using var scope = torch.NewDisposeScope();
+        var (noise, _, cont) = Split(z);
+        return Pack(noise, torch.full(new long[] { z.shape[0] }, category, dtype: ScalarType.Int64, device: z.device), cont).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -161,9 +176,15 @@ public sealed class InfoGan : IGanObjective
     /// <param name="lambdaContinuous">Weight of the continuous term (paper: "smaller", 0.1 is common).</param>
     /// <param name="continuousLoss">Gaussian NLL (default) or MSE.</param>
     /// <param name="losses">Adversarial losses (default non-saturating).</param>
+    /// <param name="qTrainsBody">
+    /// True (the paper's code): in D's step Q's loss also trains the body it shares with D. False: the body learns only
+    /// from the adversarial loss and Q reads its features as they are, so G can only make the code visible through
+    /// features D uses to tell real from fake.
+    /// </param>
     public InfoGan(InfoGanCodes codes, double lambdaCategorical = 1.0, double lambdaContinuous = 0.1,
-        InfoGanContinuousLoss continuousLoss = InfoGanContinuousLoss.GaussianNll, LogitGanObjective? losses = null)
+        InfoGanContinuousLoss continuousLoss = InfoGanContinuousLoss.GaussianNll, LogitGanObjective? losses = null, bool qTrainsBody = true)
     {
+        QTrainsBody = qTrainsBody;
         ArgumentNullException.ThrowIfNull(codes);
         codes.Validate();
         if (!(lambdaCategorical >= 0) || double.IsInfinity(lambdaCategorical)) throw new ArgumentOutOfRangeException(nameof(lambdaCategorical), lambdaCategorical, "λ must be a finite number ≥ 0 (paper: 1).");
@@ -184,6 +205,8 @@ public sealed class InfoGan : IGanObjective
     public double LambdaContinuous { get; }
     /// <summary>How continuous codes are scored.</summary>
     public InfoGanContinuousLoss ContinuousLoss { get; }
+    /// <summary>Whether Q's loss trains the shared body in D's step.</summary>
+    public bool QTrainsBody { get; }
 
     /// <inheritdoc/>
     public string Name => $"InfoGan({_losses.Name})";
@@ -194,7 +217,7 @@ public sealed class InfoGan : IGanObjective
         ArgumentNullException.ThrowIfNull(ctx);
         var d = Discriminator(ctx);
         var r = ctx.Discriminator.call(ctx.Real);
-        var (f, q) = d.ForwardWithQ(ctx.Fake);
+        var (f, q) = d.ForwardWithQ(ctx.Fake, detachBodyForQ: !QTrainsBody);
         ctx.Log("D(x)", () => GanLosses.MeanProbability(r));
         ctx.Log("D(G(z))", () => GanLosses.MeanProbability(f));
         return _losses.DiscriminatorLossFromLogits(r, f) + InformationLoss(q, ctx.Z, ctx);

@@ -29,4 +29,28 @@ public class InfoGanNetTests
         Assert.Equal(o.FeatureSize * 16 + 16 + 16 + 16 * 14 + 14, extra);   // Linear(F,16, no bias) + BN(16) + Linear(16,14)
         Assert.Single(d.modules().OfType<BatchNorm1d>());
     }
+
+    [Fact]
+    public void DetachingTheBodyForQKeepsQsGradientOutOfTheSharedLayersButNotOutOfTheImages()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(7);
+        var o = DcganOptions.Gray28 with { Width = 2 };
+        var d = new InfoGanDiscriminator(o, qOutputSize: 3, qHidden: 4);
+        var bodyParams = d.named_parameters().Where(p => p.name.StartsWith("net.body")).Select(p => p.parameter).ToList();
+        var qParams = d.named_parameters().Where(p => p.name.StartsWith("q.")).Select(p => p.parameter).ToList();
+        Assert.NotEmpty(bodyParams);
+        foreach (var detach in new[] { false, true })
+        {
+            d.zero_grad();
+            var x = (torch.rand(4, 1, 28, 28) * 2 - 1).requires_grad_();
+            var (_, q) = d.ForwardWithQ(x, detachBodyForQ: detach);
+            q.square().sum().backward();
+            Assert.All(qParams, p => Assert.True(p.grad is not null && p.grad.abs().sum().item<float>() > 0));
+            bool bodyLearns = bodyParams.Any(p => p.grad is not null && p.grad.abs().sum().item<float>() > 0);
+            Assert.Equal(!detach, bodyLearns);
+            // without detaching, the gradient reaches the images (the G step's path to G)
+            Assert.Equal(!detach, x.grad is not null && x.grad.abs().sum().item<float>() > 0);
+        }
+    }
 }

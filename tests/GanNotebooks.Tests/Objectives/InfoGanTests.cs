@@ -21,11 +21,18 @@ public class InfoGanCodesTests
         Assert.Equal(new long[] { 200, 11 }, z.shape);
         var (noise, cat, cont) = codes.Split(z);
         Assert.Equal(new long[] { 200, 5 }, noise.shape);
-        Assert.Equal(200f, z[.., 5..9].sum().item<float>());                 // one-hot
+        Assert.Equal(200f, z[.., 7..].sum().item<float>());                  // one-hot last
+        Assert.Equal(7, codes.UnlabelledSize);
         Assert.Equal(4, torch.unique(cat!).output.numel());
         Assert.True(cont.abs().max().item<float>() <= 0.5f);
         Assert.True(cont.abs().max().item<float>() > 0.4f);
         Assert.True(codes.Pack(noise, cat, cont).Same(z));
+        var three = codes.WithCategory(z, 3);
+        var (n3, c3, k3) = codes.Split(three);
+        Assert.True(n3.Same(noise) && k3.Same(cont));
+        Assert.Equal(200, c3!.eq(3).sum().item<long>());
+        // the layout is a conditional generator's packed latent: labels read back the same way
+        Assert.True(ConditionalLatent.Labels(z, 4).Same(cat!));
     }
 
     [Fact]
