@@ -1,4 +1,4 @@
-using GanNotebooks.Runner.Output;
+using GanNotebooks.Runtime;
 
 namespace GanNotebooks.Runner.Tests;
 

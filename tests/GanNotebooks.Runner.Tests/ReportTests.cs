@@ -97,4 +97,16 @@ public class ReportTests
         var html = ReportWriter.Markdown("![p](attachment:pic.png)", attachments, Path.GetTempPath());
         Assert.Contains("src=\"data:image/png;base64,iVBORw0KGgo=\"", html);
     }
+
+    [Theory]
+    [InlineData(@"the norm $\|x\|_2$ here", @"$\|x\|_2$")]
+    [InlineData(@"thin space $a\,b$ here", @"$a\,b$")]
+    [InlineData(@"set $\{0, 1\}$ here", @"$\{0, 1\}$")]
+    [InlineData(@"density $p_\text{data}(x)$ here", @"$p_\text{data}(x)$")]
+    [InlineData(@"display $$V = \mathbb{E}[\log D]$$ here", @"$$V = \mathbb{E}[\log D]$$")]
+    public void Math_is_kept_verbatim_in_markdown(string markdown, string math)
+    {
+        var html = ReportWriter.Markdown(markdown, null, Path.GetTempPath());
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(math), html);
+    }
 }

@@ -132,23 +132,8 @@ public sealed class FashionClassifier : Module<Tensor, Tensor>
     /// Writes the weights to <paramref name="path"/> atomically (a temporary file in the same folder, then a move), so
     /// that an interrupted run never leaves a half-written file. Returns the file's SHA-256 (lowercase hex).
     /// </summary>
-    public string SaveAtomically(string path)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            save(temp);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-        return Checksums.Compute(full);
-    }
+    public string SaveAtomically(string path) =>
+        Checksums.Compute(GanNotebooks.Runtime.AtomicFile.WriteVia(path, temp => save(temp)));
 
     /// <summary>The device holding the weights.</summary>
     public Device Device => conv1.weight!.device;

@@ -65,7 +65,10 @@ public static class Divergences
         {
             if (q[i] > 0)
             {
-                double u = p[i] / q[i], v = q[i] * f(u);
+                double u = p[i] / q[i];
+                // q so small next to p that p/q overflows: the integrand is its q → 0 limit, as where q = 0.
+                if (double.IsPositiveInfinity(u)) return p[i] * slopeAtInfinity;
+                double v = q[i] * f(u);
                 if (double.IsNaN(v)) throw new ArgumentException($"f({u}) returned NaN; define f at 0 by its limit (e.g. 0·log 0 = 0).", nameof(f));
                 return v;
             }

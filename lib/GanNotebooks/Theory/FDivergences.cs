@@ -40,10 +40,12 @@ public static class FDivergenceFunctions
             FDivergenceKind.KullbackLeibler => XLogX(u),
             FDivergenceKind.ReverseKullbackLeibler => u == 0 ? double.PositiveInfinity : -Math.Log(u),
             FDivergenceKind.PearsonChiSquared => (u - 1) * (u - 1),
-            FDivergenceKind.NeymanChiSquared => u == 0 ? double.PositiveInfinity : (1 - u) * (1 - u) / u,
+            FDivergenceKind.NeymanChiSquared => u == 0 ? double.PositiveInfinity : (1 - u) * (1 / u - 1), // = (1 − u)²/u without overflowing (1 − u)² for huge u
             FDivergenceKind.SquaredHellinger => (Math.Sqrt(u) - 1) * (Math.Sqrt(u) - 1),
-            FDivergenceKind.JensenShannon => -(u + 1) * Math.Log((1 + u) / 2) + XLogX(u),
-            FDivergenceKind.Gan => XLogX(u) - (u + 1) * Math.Log(u + 1),
+            // JS and GAN rewritten with log1p so that u log u − (u+1) log(…) does not become ∞ − ∞ = NaN for
+            // huge ratios (u ≳ 1e306 where a density underflows): same function, no cancellation.
+            FDivergenceKind.JensenShannon => u == 0 ? Math.Log(2) : u * (Math.Log(2) - Log1P(1 / u)) + Math.Log(2) - Log1P(u),
+            FDivergenceKind.Gan => u == 0 ? 0 : -u * Log1P(1 / u) - Log1P(u),
             _ => throw Unknown(kind),
         };
     }
@@ -153,5 +155,12 @@ public static class FDivergenceFunctions
     }
 
     internal static double XLogX(double u) => u == 0 ? 0 : u * Math.Log(u);
+
+    // log(1 + x), accurate for tiny x (Goldberg 1991, Theorem 4); Math has no log1p.
+    static double Log1P(double x)
+    {
+        double y = 1 + x;
+        return y == 1 ? x : double.IsPositiveInfinity(y) ? Math.Log(x) : Math.Log(y) * (x / (y - 1));
+    }
     static ArgumentOutOfRangeException Unknown(FDivergenceKind kind) => new(nameof(kind), kind, "Unknown f-divergence kind.");
 }

@@ -131,11 +131,25 @@ public sealed class GanTrainer : IDisposable
     /// <summary>Where G, D and the batches live.</summary>
     public Device Device { get; }
 
-    /// <summary>G's optimizer.</summary>
-    public optim.Optimizer OptimizerG { get; }
+    /// <summary>G's optimizer (replaced by <see cref="ResetOptimizers"/>).</summary>
+    public optim.Optimizer OptimizerG { get; private set; }
 
-    /// <summary>D's optimizer.</summary>
-    public optim.Optimizer OptimizerD { get; }
+    /// <summary>D's optimizer (replaced by <see cref="ResetOptimizers"/>).</summary>
+    public optim.Optimizer OptimizerD { get; private set; }
+
+    /// <summary>
+    /// Replaces both optimizers with fresh ones of the same kind and settings: no moment estimates, step
+    /// counts at 0. Progressive growing resets Adam's state at each new resolution (Karras et al. 2018,
+    /// official code: reset_opt_for_new_lod), because the old moments belong to a different network.
+    /// Weights, EMA, history and step counts are kept.
+    /// </summary>
+    public void ResetOptimizers()
+    {
+        OptimizerG.Dispose();
+        OptimizerD.Dispose();
+        OptimizerG = MakeOptimizer(G, Config.LrG, Config.BetasG);
+        OptimizerD = MakeOptimizer(D, Config.LrD, Config.BetasD);
+    }
 
     /// <summary>EMA of G's weights (when <see cref="GanTrainerConfig.EmaDecay"/> is set).</summary>
     public ExponentialMovingAverage? Ema { get; }
@@ -380,42 +394,7 @@ public sealed class GanTrainer : IDisposable
     /// to <paramref name="path"/>. Written to a temporary file first and then moved, so a crash never
     /// leaves a half-written checkpoint.
     /// </summary>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = File.Create(tmp))
-            using (var w = new BinaryWriter(stream))
-            {
-                w.Write(Magic);
-                w.Write(FormatVersion);
-                w.Write(Objective.Name);
-                w.Write(Step);
-                w.Write(DiscriminatorSteps);
-                G.save(w);
-                D.save(w);
-                Helper(OptimizerG).save_state_dict(w);
-                Helper(OptimizerD).save_state_dict(w);
-                w.Write(Ema is not null);
-                Ema?.Write(w);
-                History.Write(w);
-                using (var rng = torch.random.get_rng_state()) rng.Save(w);
-                w.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw;
-        }
-    }
+    public void Save(string path) => AtomicFile.WriteBinary(path, WriteCheckpoint);
 
     /// <summary>
     /// Restores a checkpoint written by <see cref="Save"/> into this trainer (same architectures,
@@ -428,6 +407,30 @@ public sealed class GanTrainer : IDisposable
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
         using var stream = File.OpenRead(path);
         using var r = new BinaryReader(stream);
+        ReadCheckpoint(r, path);
+    }
+
+    /// <summary>Writes the checkpoint body (the format of <see cref="Save"/>) to a stream (used by wrappers that add their own state).</summary>
+    internal void WriteCheckpoint(BinaryWriter w)
+    {
+        w.Write(Magic);
+        w.Write(FormatVersion);
+        w.Write(Objective.Name);
+        w.Write(Step);
+        w.Write(DiscriminatorSteps);
+        G.save(w);
+        D.save(w);
+        Helper(OptimizerG).save_state_dict(w);
+        Helper(OptimizerD).save_state_dict(w);
+        w.Write(Ema is not null);
+        Ema?.Write(w);
+        History.Write(w);
+        using (var rng = torch.random.get_rng_state()) rng.Save(w);
+    }
+
+    /// <summary>Reads a checkpoint body written by <see cref="WriteCheckpoint"/>; <paramref name="path"/> names the file in errors.</summary>
+    internal void ReadCheckpoint(BinaryReader r, string path)
+    {
         string magic;
         try { magic = r.ReadString(); }
         catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)

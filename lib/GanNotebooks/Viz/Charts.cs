@@ -222,6 +222,46 @@ public static class Charts
     }
 
     /// <summary>
+    /// Named groups of 2D points [n, 2], one colour each (the palette in order), e.g. latent codes grouped by the
+    /// mode their image lands on, or z next to E(G(z)). Empty groups are skipped; optional mode centres on top.
+    /// </summary>
+    public static GenericChart Scatter2D(IReadOnlyList<(string Name, double[,] Points)> groups, string title, string xTitle, string yTitle,
+        Box2D? box = null, IReadOnlyList<(double X, double Y)>? centres = null, int markerSize = 4, double opacity = 0.7)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        if (groups.Count == 0) throw new ArgumentException("Give at least one group of points.", nameof(groups));
+        var charts = new List<GenericChart>();
+        for (int k = 0; k < groups.Count; k++)
+            if (groups[k].Points.GetLength(0) > 0)
+                charts.Add(Points(groups[k].Points, groups[k].Name, Palette[k % Palette.Length], markerSize, null, opacity));
+        if (centres is not null && centres.Count > 0) charts.Add(Centres(centres));
+        if (charts.Count == 0) throw new ArgumentException("Every group is empty; nothing to draw.", nameof(groups));
+        return Finish(PChart.Combine(charts), title, xTitle, yTitle, box, size: (650, 600));
+    }
+
+    /// <summary>
+    /// Points [n, 2] coloured by an integer label per point (0 ≤ label &lt; names.Count), one legend entry per
+    /// label named by <paramref name="names"/> — e.g. latent codes coloured by the mode their image lands on.
+    /// </summary>
+    public static GenericChart Scatter2D(double[,] points, IReadOnlyList<int> labels, IReadOnlyList<string> names, string title, string xTitle,
+        string yTitle, Box2D? box = null, IReadOnlyList<(double X, double Y)>? centres = null, int markerSize = 4, double opacity = 0.7)
+    {
+        ArgumentNullException.ThrowIfNull(points); ArgumentNullException.ThrowIfNull(labels); ArgumentNullException.ThrowIfNull(names);
+        if (points.GetLength(1) != 2) throw new ArgumentException($"Points must be [n, 2]; got [{points.GetLength(0)}, {points.GetLength(1)}].", nameof(points));
+        if (labels.Count != points.GetLength(0)) throw new ArgumentException($"{labels.Count} labels for {points.GetLength(0)} points; give one label per point.", nameof(labels));
+        if (labels.Any(l => l < 0 || l >= names.Count)) throw new ArgumentException($"Labels must lie in [0, {names.Count}) (one name per label).", nameof(labels));
+        var groups = new List<(string, double[,])>();
+        for (int k = 0; k < names.Count; k++)
+        {
+            var idx = Enumerable.Range(0, labels.Count).Where(i => labels[i] == k).ToArray();
+            var g = new double[idx.Length, 2];
+            for (int j = 0; j < idx.Length; j++) { g[j, 0] = points[idx[j], 0]; g[j, 1] = points[idx[j], 1]; }
+            groups.Add((names[k], g));
+        }
+        return Scatter2D(groups, title, xTitle, yTitle, box, centres, markerSize, opacity);
+    }
+
+    /// <summary>
     /// Generator manifold: a grid of latent lines mapped through <paramref name="generator"/> (which
     /// takes z [m, latentDim] and returns x [m, 2]). With latentDim 2, <paramref name="lines"/> lines of
     /// constant z₁ and as many of constant z₂ over [−range, range]; with latentDim 1, one curve. Shows

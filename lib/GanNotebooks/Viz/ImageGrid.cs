@@ -100,23 +100,7 @@ public sealed class ImageGrid : IPngImage
     }
 
     /// <summary>Writes the PNG atomically: to a temporary file in the same folder, then renamed over <paramref name="path"/>.</summary>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(tmp, PngBytes);
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
+    public void Save(string path) => GanNotebooks.Runtime.AtomicFile.WriteAllBytes(path, PngBytes);
 
     /// <summary>The PNG as a data URI (data:image/png;base64,…) for an &lt;img&gt; tag.</summary>
     public string ToDataUri() => "data:image/png;base64," + Convert.ToBase64String(PngBytes);
