@@ -31,9 +31,11 @@ public static class Program
             {
                 case "toy": return Toy(opts);
                 case "memory": return Memory(opts);
+                case "dcgan": return DcganBench.Run(opts);
                 default:
                     Console.Error.WriteLine("usage: gannb-bench toy [--steps 2000] [--batch 128] [--hidden 128] [--rounds 3] [--threads N] [--py-steps N] [--no-python]");
                     Console.Error.WriteLine("       gannb-bench memory [--steps 5000] [--every 500] [--batch 128]");
+                    Console.Error.WriteLine("       gannb-bench dcgan [--size 28] [--width 32] [--z 64] [--batch 64] [--steps 30] [--rounds 3] [--threads N] [--no-bn] [--no-python]");
                     return 2;
             }
         }
@@ -227,7 +229,7 @@ public static class Program
 
     // ------------------------------------------------------------------ helpers
 
-    static string? FindPythonWithTorch()
+    internal static string? FindPythonWithTorch()
     {
         foreach (var py in new[] { "python3", "/usr/bin/python3" })
         {
@@ -241,7 +243,7 @@ public static class Program
         return null;
     }
 
-    static (int, string) RunProcess(string file, string arguments, int timeoutSeconds)
+    internal static (int, string) RunProcess(string file, string arguments, int timeoutSeconds)
     {
         var psi = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         using var p = Process.Start(psi)!;

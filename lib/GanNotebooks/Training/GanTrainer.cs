@@ -44,7 +44,7 @@ public sealed class GanTrainer : IDisposable
     const string Magic = "GanNotebooks.Checkpoint";
     const int FormatVersion = 1;
 
-    readonly Func<int, Tensor> _realSampler;
+    readonly Func<int, (Tensor Images, Tensor? Labels)> _realSampler;
     readonly Func<int, Tensor> _latentSampler;
     readonly List<Action<StepEnd>> _callbacks = new();
     static readonly IReadOnlyDictionary<string, double> NoMetrics = new Dictionary<string, double>();
@@ -58,12 +58,42 @@ public sealed class GanTrainer : IDisposable
     /// <param name="config">Knobs (default <see cref="GanTrainerConfig.Default"/>); validated here.</param>
     public GanTrainer(Module<Tensor, Tensor> generator, Module<Tensor, Tensor> discriminator, IGanObjective objective,
         Func<int, Tensor> realSampler, Func<int, Tensor> latentSampler, GanTrainerConfig? config = null)
+        : this(generator, discriminator, objective, Unlabelled(realSampler), labelled: false, latentSampler, config) { }
+
+    /// <summary>
+    /// Creates a trainer whose real batches come with class labels, for conditional GANs: the objective reads
+    /// them as <see cref="GanStepContext.RealLabels"/>. Otherwise as the unlabelled constructor.
+    /// </summary>
+    /// <param name="generator">G: z [B, ...] → x [B, ...].</param>
+    /// <param name="discriminator">D (the objective decides how it is called, e.g. with labels).</param>
+    /// <param name="objective">The GAN variant (e.g. a conditional one).</param>
+    /// <param name="labelledRealSampler">B → (images [B, ...], labels int64 [B]), e.g. <c>ImageDataset.LabelledBatchSampler(seed)</c>.</param>
+    /// <param name="latentSampler">B → z [B, ...].</param>
+    /// <param name="config">Knobs (default <see cref="GanTrainerConfig.Default"/>); validated here.</param>
+    public GanTrainer(Module<Tensor, Tensor> generator, Module<Tensor, Tensor> discriminator, IGanObjective objective,
+        Func<int, (Tensor Images, Tensor Labels)> labelledRealSampler, Func<int, Tensor> latentSampler, GanTrainerConfig? config = null)
+        : this(generator, discriminator, objective, Labelled(labelledRealSampler), labelled: true, latentSampler, config) { }
+
+    static Func<int, (Tensor, Tensor?)> Unlabelled(Func<int, Tensor> realSampler)
+    {
+        ArgumentNullException.ThrowIfNull(realSampler);
+        return b => (realSampler(b), null);
+    }
+
+    static Func<int, (Tensor, Tensor?)> Labelled(Func<int, (Tensor Images, Tensor Labels)> labelledRealSampler)
+    {
+        ArgumentNullException.ThrowIfNull(labelledRealSampler, nameof(labelledRealSampler));
+        return b => labelledRealSampler(b);
+    }
+
+    GanTrainer(Module<Tensor, Tensor> generator, Module<Tensor, Tensor> discriminator, IGanObjective objective,
+        Func<int, (Tensor, Tensor?)> realSampler, bool labelled, Func<int, Tensor> latentSampler, GanTrainerConfig? config)
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(discriminator);
         ArgumentNullException.ThrowIfNull(objective);
-        ArgumentNullException.ThrowIfNull(realSampler);
         ArgumentNullException.ThrowIfNull(latentSampler);
+        HasLabels = labelled;
         if (ReferenceEquals(generator, discriminator)) throw new ArgumentException("generator and discriminator must be two different modules.");
         Config = config ?? GanTrainerConfig.Default;
         Config.Validate();
@@ -91,6 +121,9 @@ public sealed class GanTrainer : IDisposable
 
     /// <summary>The GAN variant.</summary>
     public IGanObjective Objective { get; }
+
+    /// <summary>True when real batches come with labels (built with a labelled sampler).</summary>
+    public bool HasLabels { get; }
 
     /// <summary>The validated configuration.</summary>
     public GanTrainerConfig Config { get; }
@@ -273,12 +306,20 @@ public sealed class GanTrainer : IDisposable
         finally { frozen?.Dispose(); }
     }
 
-    Tensor SampleReal(int b)
+    (Tensor Images, Tensor? Labels) SampleReal(int b)
     {
-        var x = _realSampler(b) ?? throw new InvalidOperationException("the real-batch sampler returned null; it must return a tensor [B, ...].");
+        var (x, y) = _realSampler(b);
+        if (x is null) throw new InvalidOperationException("the real-batch sampler returned null; it must return a tensor [B, ...].");
         if (x.dim() < 1 || x.shape[0] != b)
             throw new InvalidOperationException($"the real-batch sampler returned shape [{string.Join(", ", x.shape)}] for batch size {b}; it must return [B, ...] with B = {b}.");
-        return SameDevice(x) ? x : x.to(Device);
+        if (HasLabels)
+        {
+            if (y is null) throw new InvalidOperationException("the labelled real-batch sampler returned null labels; it must return (images [B, ...], labels int64 [B]).");
+            if (y.dim() != 1 || y.shape[0] != b || y.dtype != ScalarType.Int64)
+                throw new InvalidOperationException($"the labelled real-batch sampler returned labels {y.dtype} [{string.Join(", ", y.shape)}] for batch size {b}; they must be int64 [B] with B = {b}.");
+            if (!SameDevice(y)) y = y.to(Device);
+        }
+        return (SameDevice(x) ? x : x.to(Device), y);
     }
 
     Tensor SampleLatent(int b)

@@ -45,12 +45,12 @@ public interface IGanObjective
 /// </summary>
 public sealed class GanStepContext
 {
-    readonly Func<int, Tensor> _sampleReal;
-    Tensor? _real;
+    readonly Func<int, (Tensor Images, Tensor? Labels)> _sampleReal;
+    (Tensor Images, Tensor? Labels)? _real;
     internal readonly List<(string Name, Tensor? Value, double Number)> Pending = new();
 
-    internal GanStepContext(GanPhase phase, Module<Tensor, Tensor> g, Module<Tensor, Tensor> d, Func<int, Tensor> sampleReal,
-        Tensor? real, Tensor z, Tensor fake, int step, int dStep, int batchSize, bool isLogging, Device device)
+    internal GanStepContext(GanPhase phase, Module<Tensor, Tensor> g, Module<Tensor, Tensor> d, Func<int, (Tensor Images, Tensor? Labels)> sampleReal,
+        (Tensor Images, Tensor? Labels)? real, Tensor z, Tensor fake, int step, int dStep, int batchSize, bool isLogging, Device device)
     {
         Phase = phase; Generator = g; Discriminator = d; _sampleReal = sampleReal; _real = real; Z = z; Fake = fake;
         Step = step; DStep = dStep; BatchSize = batchSize; IsLogging = isLogging; Device = device;
@@ -69,9 +69,18 @@ public sealed class GanStepContext
     /// A real batch [B, ...] on <see cref="Device"/>. Always drawn for a D step; in a G step it is
     /// drawn on first access only (most generator losses do not need it).
     /// </summary>
-    public Tensor Real => _real ??= _sampleReal(BatchSize);
+    public Tensor Real => (_real ??= _sampleReal(BatchSize)).Images;
 
-    /// <summary>The latent batch [B, zDim…] used for <see cref="Fake"/>.</summary>
+    /// <summary>
+    /// The labels of <see cref="Real"/>, int64 [B] on <see cref="Device"/> (for conditional GANs), or null when the
+    /// trainer was built with an unlabelled real sampler. Drawn together with <see cref="Real"/>.
+    /// </summary>
+    public Tensor? RealLabels => (_real ??= _sampleReal(BatchSize)).Labels;
+
+    /// <summary>
+    /// The latent batch [B, zDim…] used for <see cref="Fake"/>. Sampled codes that G is conditioned on (class
+    /// one-hots of a conditional GAN, InfoGAN's codes) are packed into it by the latent sampler.
+    /// </summary>
     public Tensor Z { get; }
 
     /// <summary>G(Z): detached in a D step (so D's loss cannot reach G), with graph in a G step.</summary>
