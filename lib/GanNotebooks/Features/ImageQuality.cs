@@ -92,26 +92,13 @@ public sealed class ImageQuality : IDisposable
         if (n < 2)
             throw new ArgumentException($"A covariance needs at least 2 feature vectors; got {n}. Pass more images (FID-style scores want thousands).", nameof(features));
         using var scope = torch.NewDisposeScope();
-        var x = features.detach().cpu().to_type(ScalarType.Float64);
-        var mean = x.mean([0]);                                    // [D]
-        var centred = x - mean;                                    // [N, D]
-        var cov = centred.t().matmul(centred) / (n - 1);           // [D, D]
+        var (mean, cov) = Metrics.FrechetDistance.MeanAndCovariance(features.detach().cpu().to_type(ScalarType.Float64));
         cov = (cov + cov.t()) / 2;                                 // exactly symmetric despite rounding
         return (mean.data<double>().ToArray(), ToMatrix(cov));
     }
 
     /// <summary>Copies a 2-D tensor to a double[rows, cols] array.</summary>
-    public static double[,] ToMatrix(Tensor matrix)
-    {
-        if (matrix.dim() != 2)
-            throw new ArgumentException($"Expected a 2-D tensor; got shape [{string.Join(", ", matrix.shape)}].", nameof(matrix));
-        using var scope = torch.NewDisposeScope();
-        var values = matrix.detach().cpu().to_type(ScalarType.Float64).contiguous().data<double>().ToArray();
-        int rows = (int)matrix.shape[0], cols = (int)matrix.shape[1];
-        var result = new double[rows, cols];
-        Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(double));
-        return result;
-    }
+    public static double[,] ToMatrix(Tensor matrix) => Data.TensorArrays.ToMatrix(matrix);
 
     /// <summary>Disposes the classifier when this instance owns it.</summary>
     public void Dispose()

@@ -53,8 +53,8 @@ public static class FrechetDistance
         using var scope = torch.NewDisposeScope();
         var x = features1.detach().to(ScalarType.Float64, torch.CPU);
         var y = features2.detach().to(ScalarType.Float64, torch.CPU);
-        var (mu1, c1) = MeanCov(x);
-        var (mu2, c2) = MeanCov(y);
+        var (mu1, c1) = MeanAndCovariance(x);
+        var (mu2, c2) = MeanAndCovariance(y);
         var (l1, v1) = torch.linalg.eigh(c1);
         var s1 = v1.mm(torch.diag(l1.clamp_min(0).sqrt())).mm(v1.t());
         var m = s1.mm(c2).mm(s1);
@@ -63,13 +63,17 @@ public static class FrechetDistance
         double meanTerm = (mu1 - mu2).square().sum().item<double>();
         double d2 = meanTerm + c1.trace().item<double>() + c2.trace().item<double>() - 2 * trSqrt;
         return Math.Max(0, d2);
+    }
 
-        static (Tensor, Tensor) MeanCov(Tensor f)
-        {
-            var mu = f.mean(new long[] { 0 });
-            var centred = f - mu;
-            return (mu, centred.t().mm(centred) / (f.shape[0] - 1));
-        }
+    /// <summary>
+    /// Mean [d] and unbiased covariance [d, d] (divides by n − 1) of a feature tensor [n, d], as tensors of
+    /// the input's dtype and device (callers convert to float64 first when they need the precision).
+    /// </summary>
+    public static (Tensor Mean, Tensor Covariance) MeanAndCovariance(Tensor features)
+    {
+        var mu = features.mean(new long[] { 0 });
+        var centred = features - mu;
+        return (mu, centred.t().mm(centred) / (features.shape[0] - 1));
     }
 
     /// <summary>Mean [d] and unbiased covariance [d, d] (divides by n − 1, as numpy.cov) of features [n, d].</summary>
