@@ -104,6 +104,8 @@ public class ReportTests
     [InlineData(@"set $\{0, 1\}$ here", @"$\{0, 1\}$")]
     [InlineData(@"density $p_\text{data}(x)$ here", @"$p_\text{data}(x)$")]
     [InlineData(@"display $$V = \mathbb{E}[\log D]$$ here", @"$$V = \mathbb{E}[\log D]$$")]
+    // A heading ending in braces was once read as a generic-attributes block and cut short.
+    [InlineData(@"## 2 · minimizes $-\log 4 + 2\mathrm{JSD}$", @"$-\log 4 + 2\mathrm{JSD}$")]
     public void Math_is_kept_verbatim_in_markdown(string markdown, string math)
     {
         var html = ReportWriter.Markdown(markdown, null, Path.GetTempPath());

@@ -35,7 +35,7 @@ public static partial class ReportWriter
 {
     static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UsePipeTables().UseGridTables().UseEmphasisExtras().UseListExtras().UseTaskLists()
-        .UseFootnotes().UseAutoLinks().UseAutoIdentifiers().UseMathematics().UseGenericAttributes()
+        .UseFootnotes().UseAutoLinks().UseAutoIdentifiers().UseMathematics()
         .Build();
 
     static string Enc(string s) => WebUtility.HtmlEncode(s);
