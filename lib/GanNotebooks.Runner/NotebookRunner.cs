@@ -132,6 +132,9 @@ public static partial class NotebookRunner
         // 2. Run.
         Budget.Profile = profile;
         Environment.SetEnvironmentVariable(Budget.EnvironmentVariable, profile.ToString().ToLowerInvariant());
+        // Files the notebook writes itself (Kit.OutputDirectory) go beside the executed notebook and the report.
+        var previousOut = Environment.GetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable);
+        Environment.SetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable, outDir);
         var runs = new List<CellRun>();
         string? failure = null;
         var originalOut = Console.Out;
@@ -209,6 +212,7 @@ public static partial class NotebookRunner
         {
             Console.SetOut(originalOut);
             Console.SetError(originalErr);
+            Environment.SetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable, previousOut);
         }
 
         // 3. Write the executed notebook and the report; a failed run never replaces a good run's files.

@@ -48,6 +48,28 @@ public static class Kit
         }
     }
 
+    /// <summary>Environment variable naming the folder a notebook's own files go to (the runner sets it to its --out folder).</summary>
+    public const string OutputEnvironmentVariable = "GANKIT_OUT";
+
+    /// <summary>
+    /// The folder for files a notebook writes besides its cell outputs (frames, checkpoints): GANKIT_OUT when set —
+    /// the headless runner sets it to the run's output folder, so <c>gannb run … --out DIR</c> keeps everything in DIR —
+    /// else notebooks/out/<paramref name="notebookName"/> under the kit's root (where the runner writes by default),
+    /// else a folder under the system's temp directory. The folder is created.
+    /// </summary>
+    /// <param name="notebookName">The notebook's file name without extension, e.g. "05-dcgan-images".</param>
+    public static string OutputDirectory(string notebookName)
+    {
+        if (string.IsNullOrWhiteSpace(notebookName) || notebookName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+            throw new ArgumentException($"'{notebookName}' is not a usable folder name; pass the notebook's file name without extension, e.g. \"05-dcgan-images\".", nameof(notebookName));
+        var env = Environment.GetEnvironmentVariable(OutputEnvironmentVariable);
+        var dir = !string.IsNullOrWhiteSpace(env) ? Path.GetFullPath(env)
+            : FindRepoRoot() is { } root ? Path.Combine(root, "notebooks", "out", notebookName)
+            : Path.Combine(Path.GetTempPath(), "gannotebooks", notebookName);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
     /// <summary>The kit's root folder (the one holding GanNotebooks.sln), or null.</summary>
     public static string? FindRepoRoot()
     {

@@ -57,4 +57,17 @@ public class CliTests
         var executed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(nb.OutDir, "nb.ipynb")))!;
         Assert.Equal("1000", Run.Plain(executed["cells"]![0]!["outputs"]![0]));
     }
+
+    [Fact]
+    public async Task Files_a_notebook_writes_via_Kit_OutputDirectory_land_in_the_out_folder()
+    {
+        using var nb = Create(Code("System.IO.File.WriteAllText(System.IO.Path.Combine(GanNotebooks.Kit.OutputDirectory(\"nb\"), \"frame.txt\"), \"x\");"));
+        var outDir = Path.Combine(nb.Directory, "elsewhere");
+        var before = Environment.GetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable);
+        var (code, _, err) = await Cli("run", nb.Path, "--out", outDir);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(Path.Combine(outDir, "frame.txt")), "the notebook's own file should sit beside nb.ipynb in --out");
+        Assert.False(Directory.Exists(nb.OutDir), "nothing should be written to the default out folder when --out is given");
+        Assert.Equal(before, Environment.GetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable));
+    }
 }
