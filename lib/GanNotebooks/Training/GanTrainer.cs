@@ -212,6 +212,15 @@ public sealed class GanTrainer : IDisposable
         int nD = Config.DStepsSchedule?.Invoke(g) ?? Config.DSteps;
         if (nD < 1) throw new InvalidOperationException($"DStepsSchedule returned {nD} for generator step {g}; it must return ≥ 1.");
         var metrics = log ? new Dictionary<string, double>() : null;
+        if (Config.LrSchedule is { } schedule)
+        {
+            double f = schedule(g);
+            if (!(f >= 0) || double.IsInfinity(f))
+                throw new InvalidOperationException($"LrSchedule returned {f} for generator step {g}; it must return a finite factor ≥ 0.");
+            SetLearningRate(OptimizerG, Config.LrG * f);
+            SetLearningRate(OptimizerD, Config.LrD * f);
+            if (metrics is not null) metrics["LR factor"] = f;
+        }
         G.train();
         D.train();
         for (int i = 0; i < nD; i++)
@@ -465,6 +474,17 @@ public sealed class GanTrainer : IDisposable
 
     static OptimizerHelper Helper(optim.Optimizer o) =>
         o as OptimizerHelper ?? throw new NotSupportedException($"optimizer {o.GetType().Name} cannot save its state.");
+
+    static void SetLearningRate(optim.Optimizer o, double lr)
+    {
+        foreach (var group in o.ParamGroups) group.LearningRate = lr;
+    }
+
+    /// <summary>The generator's current learning rate (after the last <see cref="GanTrainerConfig.LrSchedule"/> update).</summary>
+    public double LearningRateG => OptimizerG.ParamGroups.First().LearningRate;
+
+    /// <summary>The discriminator's current learning rate.</summary>
+    public double LearningRateD => OptimizerD.ParamGroups.First().LearningRate;
 
     optim.Optimizer MakeOptimizer(Module m, double lr, (double Beta1, double Beta2) betas) => Config.Optimizer switch
     {

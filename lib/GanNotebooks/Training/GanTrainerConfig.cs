@@ -42,6 +42,13 @@ public sealed record GanTrainerConfig
     /// <summary>Discriminator learning rate (&gt; 0). A different value from <see cref="LrG"/> is TTUR (Heusel et al. 2017).</summary>
     public double LrD { get; init; } = 2e-4;
 
+    /// <summary>
+    /// Optional learning-rate schedule: generator-step index (0-based) → factor (finite, ≥ 0) applied to both
+    /// <see cref="LrG"/> and <see cref="LrD"/> for that iteration. Null keeps the rates constant. Example:
+    /// <see cref="LinearDecay"/>. The rate depends only on the step, so a resumed checkpoint continues the schedule.
+    /// </summary>
+    public Func<int, double>? LrSchedule { get; init; }
+
     /// <summary>Adam betas of the generator, each in [0, 1). DCGAN: (0.5, 0.999).</summary>
     public (double Beta1, double Beta2) BetasG { get; init; } = (0.5, 0.999);
 
@@ -119,6 +126,25 @@ public sealed record GanTrainerConfig
     {
         if (nCritic < 1) throw new ArgumentOutOfRangeException(nameof(nCritic), nCritic, "the number of critic steps must be ≥ 1.");
         return g => g < 25 || g % 500 == 0 ? 100 : nCritic;
+    }
+
+    /// <summary>
+    /// Constant learning rate until generator step <paramref name="decayFrom"/>, then a linear fall to
+    /// <paramref name="finalFactor"/> × the base rate at step <paramref name="totalSteps"/> (and after): the schedule
+    /// of pix2pix/CycleGAN, which lets the noisy end of a GAN run settle.
+    /// </summary>
+    /// <param name="decayFrom">First step of the decay (0 ≤ decayFrom &lt; totalSteps).</param>
+    /// <param name="totalSteps">Step at which the factor reaches <paramref name="finalFactor"/>.</param>
+    /// <param name="finalFactor">Factor at the end, in [0, 1] (default 0).</param>
+    public static Func<int, double> LinearDecay(int decayFrom, int totalSteps, double finalFactor = 0)
+    {
+        if (decayFrom < 0 || totalSteps <= decayFrom)
+            throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps, $"the decay needs 0 ≤ decayFrom < totalSteps; got decayFrom = {decayFrom}, totalSteps = {totalSteps}.");
+        if (!(finalFactor >= 0 && finalFactor <= 1))
+            throw new ArgumentOutOfRangeException(nameof(finalFactor), finalFactor, "the final factor must be in [0, 1].");
+        return g => g <= decayFrom ? 1.0
+            : g >= totalSteps ? finalFactor
+            : 1.0 - (1.0 - finalFactor) * (g - decayFrom) / (double)(totalSteps - decayFrom);
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad knob and how to fix it.</summary>

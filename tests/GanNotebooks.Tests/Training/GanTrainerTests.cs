@@ -56,6 +56,59 @@ public class GanTrainerConfigTests
     }
 }
 
+public class LearningRateScheduleTests
+{
+    [Fact]
+    public void LinearDecay_is_constant_then_falls_linearly_to_the_final_factor()
+    {
+        var f = GanTrainerConfig.LinearDecay(100, 300, 0.1);
+        Assert.Equal(1.0, f(0));
+        Assert.Equal(1.0, f(100));
+        Assert.Equal(1.0 - 0.9 * 0.5, f(200), 12);
+        Assert.Equal(0.1, f(300), 12);
+        Assert.Equal(0.1, f(10_000), 12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GanTrainerConfig.LinearDecay(300, 300));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GanTrainerConfig.LinearDecay(0, 10, 1.5));
+    }
+
+    [Fact]
+    public void The_trainer_applies_the_factor_to_both_optimizers_at_every_step()
+    {
+        var config = new GanTrainerConfig { BatchSize = 8, LrG = 1e-3, LrD = 4e-3, LogEvery = 1, LrSchedule = GanTrainerConfig.LinearDecay(2, 6) };
+        using var t = Make(seed: 3, config: config);
+        var seen = new List<(double G, double D)>();
+        t.OnStepEnd(_ => seen.Add((t.LearningRateG, t.LearningRateD)));
+        t.Train(8);
+        var expected = new[] { 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0 };
+        for (int g = 0; g < 8; g++)
+        {
+            Assert.Equal(1e-3 * expected[g], seen[g].G, 15);
+            Assert.Equal(4e-3 * expected[g], seen[g].D, 15);
+        }
+        Assert.Equal(expected, t.History["LR factor"].Values);
+    }
+
+    [Fact]
+    public void A_zero_factor_freezes_both_networks()
+    {
+        using var t = Make(seed: 4, config: new GanTrainerConfig { BatchSize = 8, LrSchedule = _ => 0.0 });
+        var g0 = Weights(t.G);
+        var d0 = Weights(t.D);
+        t.Train(3);
+        Assert.True(Same(g0, Weights(t.G)), "G moved with a zero learning rate");
+        Assert.True(Same(d0, Weights(t.D)), "D moved with a zero learning rate");
+    }
+
+    [Fact]
+    public void A_negative_or_NaN_factor_is_a_clear_error()
+    {
+        using var t = Make(seed: 4, config: new GanTrainerConfig { BatchSize = 8, LrSchedule = g => g == 1 ? double.NaN : 1.0 });
+        t.Train(1);
+        var e = Assert.Throws<InvalidOperationException>(() => t.Train(1));
+        Assert.Contains("LrSchedule returned NaN for generator step 1", e.Message);
+    }
+}
+
 public class GanTrainerTests
 {
     [Fact]
