@@ -219,30 +219,16 @@ public static class FGanBound
         ArgumentNullException.ThrowIfNull(sampleQ);
         var o = options ?? new CriticFitOptions();
         o.Validate();
-        var device = o.Device ?? Devices.Current;
-        critic.to(device);
-        critic.train();
-        using var opt = optim.Adam(critic.parameters(), o.Lr, o.Betas.Beta1, o.Betas.Beta2);
-        var steps = new List<int>();
-        var bounds = new List<double>();
-        for (int s = 1; s <= o.Steps; s++)
+        // The f-GAN D step (loss = −bound) through the generic trainer, with Q as a fixed "generator".
+        var config = new Training.GanTrainerConfig
         {
-            using (var scope = torch.NewDisposeScope())
-            {
-                var real = sampleP(o.BatchSize).to(device);
-                var fake = sampleQ(o.BatchSize).to(device);
-                opt.zero_grad();
-                var bound = FGanLosses.Bound(divergence, critic.call(real), critic.call(fake));
-                (-bound).backward();
-                opt.step();
-                if (s % o.LogEvery == 0 || s == 1 || s == o.Steps)
-                {
-                    steps.Add(s);
-                    bounds.Add(bound.detach().to_type(ScalarType.Float64).item<double>());
-                }
-            }
-            onStep?.Invoke(s);
-        }
-        return new CriticFitTrace(steps, bounds);
+            BatchSize = o.BatchSize, LrD = o.Lr, BetasD = o.Betas, LogEvery = o.LogEvery, Device = o.Device ?? Devices.Current,
+        };
+        using var trainer = Training.GanTrainer.CriticOnly(critic, new FGan(divergence), sampleP, sampleQ, config);
+        if (onStep is not null) trainer.OnStepEnd(e => onStep(e.Step));
+        trainer.Train(o.Steps);
+        if (o.Steps == 0) return new CriticFitTrace([], []);
+        var loss = trainer.History["Loss/D"];
+        return new CriticFitTrace(loss.Steps.ToList(), loss.Values.Select(v => -v).ToList());
     }
 }

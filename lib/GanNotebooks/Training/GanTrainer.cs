@@ -46,6 +46,8 @@ public sealed class GanTrainer : IDisposable
 
     readonly Func<int, (Tensor Images, Tensor? Labels)> _realSampler;
     readonly Func<int, Tensor> _latentSampler;
+    // Set by CriticOnly: G is the kit's pass-through (owned, disposed with the trainer) and iterations skip the G step.
+    bool _criticOnly;
     readonly List<Action<StepEnd>> _callbacks = new();
     static readonly IReadOnlyDictionary<string, double> NoMetrics = new Dictionary<string, double>();
 
@@ -73,6 +75,38 @@ public sealed class GanTrainer : IDisposable
     public GanTrainer(Module<Tensor, Tensor> generator, Module<Tensor, Tensor> discriminator, IGanObjective objective,
         Func<int, (Tensor Images, Tensor Labels)> labelledRealSampler, Func<int, Tensor> latentSampler, GanTrainerConfig? config = null)
         : this(generator, discriminator, objective, Labelled(labelledRealSampler), labelled: true, latentSampler, config) { }
+
+    /// <summary>
+    /// A trainer for the critic alone against FIXED real and fake distributions (the optimal-discriminator
+    /// experiments: train D for P vs Q, then read D, its bound or its gradients). The generator is a
+    /// pass-through: <paramref name="sampleFake"/> plays the latent sampler and G returns its samples unchanged, so
+    /// every D step — with the objective's penalty, <see cref="GanTrainerConfig.WeightClip"/>, the D-step
+    /// schedule, the learning-rate schedule and the history — runs exactly as in a GAN. <see cref="Train"/> and
+    /// <see cref="TrainStep"/> run only the D steps of each iteration; <see cref="GeneratorStep"/> is an error.
+    /// </summary>
+    /// <param name="critic">The discriminator / critic to train.</param>
+    /// <param name="objective">Its loss (e.g. <c>new MinimaxGan()</c>, <c>new WassersteinGpGan(10)</c>).</param>
+    /// <param name="sampleReal">B → samples of P [B, ...].</param>
+    /// <param name="sampleFake">B → samples of Q [B, ...] (the fixed "generator").</param>
+    /// <param name="config">Optimizer knobs (only the D settings matter).</param>
+    public static GanTrainer CriticOnly(Module<Tensor, Tensor> critic, IGanObjective objective,
+        Func<int, Tensor> sampleReal, Func<int, Tensor> sampleFake, GanTrainerConfig? config = null)
+    {
+        ArgumentNullException.ThrowIfNull(sampleFake);
+        return new GanTrainer(new PassThrough(), critic, objective, sampleReal, sampleFake, config) { _criticOnly = true };
+    }
+
+    /// <summary>G of <see cref="CriticOnly"/>: returns its input; one unused parameter so that optimizers can be built.</summary>
+    sealed class PassThrough : Module<Tensor, Tensor>
+    {
+        readonly Parameter _unused;
+        public PassThrough() : base(nameof(PassThrough))
+        {
+            _unused = new Parameter(torch.zeros(1));
+            register_parameter("unused", _unused);
+        }
+        public override Tensor forward(Tensor x) => x.alias();
+    }
 
     static Func<int, (Tensor, Tensor?)> Unlabelled(Func<int, Tensor> realSampler)
     {
@@ -225,7 +259,7 @@ public sealed class GanTrainer : IDisposable
         D.train();
         for (int i = 0; i < nD; i++)
             DiscriminatorUpdate(g, i, log && i == nD - 1 ? metrics : null);
-        GeneratorUpdate(g, metrics);
+        if (!_criticOnly) GeneratorUpdate(g, metrics);
         Step++;
         IReadOnlyDictionary<string, double> result = metrics ?? NoMetrics;
         if (metrics is not null)
@@ -251,6 +285,7 @@ public sealed class GanTrainer : IDisposable
     /// <summary>One generator update on a fresh latent batch (does not advance <see cref="Step"/>). Returns its metrics.</summary>
     public IReadOnlyDictionary<string, double> GeneratorStep()
     {
+        if (_criticOnly) throw new InvalidOperationException("this trainer was made by GanTrainer.CriticOnly: its generator is a fixed sampler and has nothing to train.");
         var m = new Dictionary<string, double>();
         G.train(); D.train();
         GeneratorUpdate(Step, m);
@@ -500,5 +535,6 @@ public sealed class GanTrainer : IDisposable
         OptimizerG.Dispose();
         OptimizerD.Dispose();
         Ema?.Dispose();
+        if (_criticOnly) G.Dispose();
     }
 }

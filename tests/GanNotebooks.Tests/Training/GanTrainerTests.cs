@@ -109,6 +109,31 @@ public class LearningRateScheduleTests
     }
 }
 
+public class CriticOnlyTests
+{
+    [Fact]
+    public void The_critic_learns_to_tell_two_fixed_Gaussians_apart_and_the_fake_samples_pass_through_unchanged()
+    {
+        Seeding.Seed(7);
+        var critic = new MlpDiscriminator(1, hidden: 16, depth: 1);
+        var gen = Seeding.Generator(8);
+        using var t = GanTrainer.CriticOnly(critic, new NonSaturatingGan(),
+            b => torch.randn(new long[] { b, 1 }, generator: gen), b => torch.randn(new long[] { b, 1 }, generator: gen) + 4,
+            new GanTrainerConfig { BatchSize = 64, LrD = 1e-2, LogEvery = 10, Device = torch.CPU });
+        using var probe = torch.tensor(new float[] { -1, 0, 1.5f }).reshape(3, 1);
+        using (var same = t.G.call(probe)) Assert.Equal(probe.data<float>().ToArray(), same.data<float>().ToArray());
+        t.Train(300);
+        Assert.Equal(300, t.Step);
+        Assert.Equal(300, t.DiscriminatorSteps);
+        // P = N(0, 1) vs Q = N(4, 1): D* = p/(p+q) is ≈ 1 at x = 0 and ≈ 0 at x = 4; a trained D agrees.
+        Assert.True(t.History.Last("D(x)") > 0.85, $"D(x) = {t.History.Last("D(x)")}");
+        Assert.True(t.History.Last("D(G(z))") < 0.15, $"D(G(z)) = {t.History.Last("D(G(z))")}");
+        using (var again = t.G.call(probe)) Assert.Equal(probe.data<float>().ToArray(), again.data<float>().ToArray());
+        Assert.False(t.History.Contains("Loss/G"), "a critic-only trainer runs no G step");
+        Assert.Contains("CriticOnly", Assert.Throws<InvalidOperationException>(() => t.GeneratorStep()).Message);
+    }
+}
+
 public class GanTrainerTests
 {
     [Fact]
