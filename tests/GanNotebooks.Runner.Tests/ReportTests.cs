@@ -57,6 +57,31 @@ public class ReportTests
     }
 
     [Fact]
+    public async Task Math_is_typeset_by_the_embedded_KaTeX_with_its_fonts_inlined()
+    {
+        Assert.True(Katex.Available, "the build embeds KaTeX from the npm registry (GanNotebooks.Runner.csproj, target GanKitKatex); it could not fetch it");
+        using var nb = Create(Markdown("The optimum $D^*(x) = \\frac{p(x)}{p(x) + q(x)}$ and\n\n$$V = \\mathbb{E}[\\log D]$$"), Code("1 + 1"));
+        var run = await nb.RunAsync();
+        Assert.True(run.Result.ExitCode == 0, run.Err);
+        var html = run.Html;
+        Assert.Equal(1, Count(html, "id=\"katex-js\""));
+        Assert.Equal(1, Count(html, "katex.render(tex, el"));
+        // every font is a data: URI (20 woff2 faces), none is left pointing at a file next to the page
+        Assert.Equal(20, Count(html, "src:url(data:font/woff2;base64,"));
+        Assert.DoesNotContain("url(fonts/", html);
+        Assert.Empty(NetworkReferences(html));
+        Assert.Contains("MIT licence", html);
+    }
+
+    [Fact]
+    public async Task A_report_without_math_carries_no_KaTeX()
+    {
+        using var nb = Create(Markdown("# No formulas here"), Code("2 + 2"));
+        var run = await nb.RunAsync();
+        Assert.DoesNotContain("katex-js", run.Html);
+    }
+
+    [Fact]
     public async Task Report_without_charts_has_no_plotly_js_and_shows_timing_and_code()
     {
         using var nb = Create(Code("var s = \"<not a tag>\";\ns"));

@@ -28,7 +28,7 @@ public sealed record ReportInfo(string Name, string NotebookPath, DateTimeOffset
 
 /// <summary>
 /// A self-contained HTML report of a run: header (name, date, profile, parameters, timings), markdown
-/// rendered with Markdig (LaTeX kept as readable text), code with its outputs, plotly.js inlined once,
+/// rendered with Markdig (LaTeX typeset by the embedded KaTeX, else kept as readable text), code with its outputs, plotly.js inlined once,
 /// images as data: URIs, CSS inline. Nothing is fetched from the network when it is opened.
 /// </summary>
 public static partial class ReportWriter
@@ -62,7 +62,10 @@ public static partial class ReportWriter
         var chartNo = 0;
         foreach (var cell in cells) Cell(sb, cell, notebookDirectory, ref chartNo);
         sb.Append("</main>\n<footer>Written by gannb, the GanNotebooks headless runner. ")
-          .Append(Enc(info.NotebookPath)).Append("</footer>\n</body>\n</html>\n");
+          .Append(Enc(info.NotebookPath)).Append("</footer>\n");
+        // Typeset the markdown's LaTeX (KaTeX, embedded at build time) only where there is some.
+        if (sb.ToString().Contains("class=\"math", StringComparison.Ordinal) && Katex.Html is { } katex) sb.Append(katex);
+        sb.Append("</body>\n</html>\n");
         return sb.ToString();
     }
 
@@ -274,6 +277,9 @@ public static partial class ReportWriter
         .cell.markdown img { max-width: 100%; }
         .math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", Georgia, serif; font-style: italic; color: #3b3b6d; white-space: pre-wrap; }
         div.math, span.math.display { display: block; text-align: center; margin: 0.6em 0; }
+        .math.typeset { font-family: inherit; font-style: normal; color: inherit; white-space: normal; }
+        .math.typeset .katex { font-size: 1.08em; }
+        div.math.typeset, span.math.display.typeset { overflow-x: auto; overflow-y: hidden; }
         .cellhead { display: flex; gap: 10px; align-items: baseline; font-size: 0.8em; color: var(--muted); }
         .cellhead .prompt { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--accent); }
         .cellhead .time { margin-left: auto; font-variant-numeric: tabular-nums; }
