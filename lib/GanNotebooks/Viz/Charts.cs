@@ -15,6 +15,13 @@ public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<
     /// <summary>A series whose x values are 0, 1, 2, … (the index).</summary>
     public static Series Of(string name, IReadOnlyList<double> y)
         => new(name, Enumerable.Range(0, y.Count).Select(i => (double)i).ToArray(), y);
+
+    /// <summary>A metric recorded by a trainer (<c>trainer.History["Loss/D"]</c>): x = step, y = value; named after the metric unless <paramref name="name"/> is given.</summary>
+    public static Series Of(Training.MetricSeries metric, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        return new(name ?? metric.Name, metric.Steps.Select(s => (double)s).ToArray(), metric.Values.ToArray());
+    }
 }
 
 /// <summary>An axis-aligned box in the plane (plot extent and evaluation grid for 2D heatmaps).</summary>
@@ -183,6 +190,46 @@ public static class Charts
         var z = new double[resolution, resolution];
         for (int i = 0; i < resolution; i++) for (int j = 0; j < resolution; j++) z[i, j] = values[i * resolution + j];
         return Heatmap2D(xs, ys, z, real, generated, title, colorTitle, xTitle, yTitle);
+    }
+
+    /// <summary>
+    /// The segments of a direction-arrow plot: from each point (row of <paramref name="points"/> [n, 2]) a segment of
+    /// length <paramref name="length"/> along v/‖v‖ (row of <paramref name="vectors"/> [n, 2]); NaN separates segments.
+    /// Points with ‖v‖ = 0 or a non-finite v are skipped. Every third entry (index 3k + 1) is an arrow's head.
+    /// </summary>
+    public static (double[] X, double[] Y) ArrowSegments(double[,] points, double[,] vectors, double length)
+    {
+        ArgumentNullException.ThrowIfNull(points); ArgumentNullException.ThrowIfNull(vectors);
+        if (points.GetLength(1) != 2 || vectors.GetLength(1) != 2 || points.GetLength(0) != vectors.GetLength(0))
+            throw new ArgumentException($"points and vectors must both be [n, 2] with the same n; got [{points.GetLength(0)}, {points.GetLength(1)}] and [{vectors.GetLength(0)}, {vectors.GetLength(1)}].");
+        if (!(length > 0) || double.IsInfinity(length)) throw new ArgumentOutOfRangeException(nameof(length), length, "the arrow length must be a finite number > 0 (in the units of the axes).");
+        var x = new List<double>(); var y = new List<double>();
+        for (int i = 0; i < points.GetLength(0); i++)
+        {
+            double vx = vectors[i, 0], vy = vectors[i, 1], n = Math.Sqrt(vx * vx + vy * vy);
+            if (!(n > 0) || double.IsInfinity(n)) continue;
+            x.AddRange(new[] { points[i, 0], points[i, 0] + length * vx / n, double.NaN });
+            y.AddRange(new[] { points[i, 1], points[i, 1] + length * vy / n, double.NaN });
+        }
+        return (x.ToArray(), y.ToArray());
+    }
+
+    /// <summary>
+    /// Direction arrows of a 2D vector field (e.g. a critic's gradient ∇f from <c>CriticDiagnostics.Field</c>) as a
+    /// layer to combine with a heatmap: <c>Plotly.NET.CSharp.Chart.Combine(new[] { heat, Charts.Arrows2D(…) })</c>.
+    /// Lengths are normalized (see <see cref="ArrowSegments"/>): the picture shows direction, the heatmap the size.
+    /// </summary>
+    public static GenericChart Arrows2D(double[,] points, double[,] vectors, double length, string name = "direction", string color = "#ffffff")
+    {
+        var (x, y) = ArrowSegments(points, vectors, length);
+        var c = Color.fromString(color);
+        var lines = PChart.Line<double, double, string>(x, y, Name: name, LineColor: c, LineWidth: 1.2);
+        var head = new Marker();
+        head.SetProperty("size", 4);
+        head.SetProperty("color", color);
+        var heads = PChart.Point<double, double, string>(x.Where((_, i) => i % 3 == 1), y.Where((_, i) => i % 3 == 1),
+            Name: name + " (head)", Marker: head, ShowLegend: false);
+        return PChart.Combine(new[] { lines, heads });
     }
 
     /// <summary>Heatmap of precomputed values z[i, j] at (xs[j], ys[i]) with optional real/generated scatter.</summary>

@@ -28,6 +28,34 @@ public class ChartsTests
     }
 
     [Fact]
+    public void ArrowSegmentsHaveTheGivenLengthAlongTheFieldAndSkipZeroVectors()
+    {
+        var points = new double[,] { { 0, 0 }, { 1, 1 }, { 2, 0 } };
+        var vectors = new double[,] { { 3, 4 }, { 0, 0 }, { 0, -0.001 } };
+        var (x, y) = Charts.ArrowSegments(points, vectors, 0.5);
+        // (0,0) → (0,0) + 0.5·(0.6, 0.8); the zero vector is skipped; (2,0) → (2, −0.5)
+        Assert.Equal(new[] { 0, 0.3, double.NaN, 2, 2, double.NaN }, x.Select(v => Math.Round(v, 12)));
+        Assert.Equal(new[] { 0, 0.4, double.NaN, 0, -0.5, double.NaN }, y.Select(v => Math.Round(v, 12)));
+        Assert.Throws<ArgumentException>(() => Charts.ArrowSegments(points, new double[2, 2], 0.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Charts.ArrowSegments(points, vectors, 0));
+        var json = Json(Charts.Arrows2D(points, vectors, 0.5, "direction of ∇f"));
+        Assert.Contains("direction of ∇f", json);
+    }
+
+    [Fact]
+    public void A_recorded_metric_becomes_a_series_of_steps_and_values()
+    {
+        var history = new GanNotebooks.Training.History();
+        history.Add(10, new Dictionary<string, double> { ["Loss/D"] = 1.5 });
+        history.Add(20, new Dictionary<string, double> { ["Loss/D"] = 1.25 });
+        var s = Series.Of(history["Loss/D"]);
+        Assert.Equal("Loss/D", s.Name);
+        Assert.Equal(new[] { 10.0, 20.0 }, s.X);
+        Assert.Equal(new[] { 1.5, 1.25 }, s.Y);
+        Assert.Equal("D loss", Series.Of(history["Loss/D"], "D loss").Name);
+    }
+
+    [Fact]
     public void EmaIsDebiased()
     {
         var s = Charts.Ema(new[] { 5.0, 5, 5 }, 0.9);
