@@ -132,9 +132,11 @@ public static partial class NotebookRunner
         // 2. Run.
         Budget.Profile = profile;
         Environment.SetEnvironmentVariable(Budget.EnvironmentVariable, profile.ToString().ToLowerInvariant());
-        // Files the notebook writes itself (Kit.OutputDirectory) go beside the executed notebook and the report.
+        // Files the notebook writes itself (Kit.OutputDirectory) go to a staging folder inside outDir; they replace the
+        // previous run's files only when every cell ran (see PublishNotebookFiles), like the notebook and the report.
         var previousOut = Environment.GetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable);
-        Environment.SetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable, outDir);
+        var staging = Path.Combine(outDir, StagingPrefix + Guid.NewGuid().ToString("N")[..8]);
+        Environment.SetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable, staging);
         var runs = new List<CellRun>();
         string? failure = null;
         var originalOut = Console.Out;
@@ -226,6 +228,7 @@ public static partial class NotebookRunner
         var info = new ReportInfo(name, path, DateTimeOffset.Now, profile, options.Parameters, total.Elapsed, failure);
         AtomicFile.WriteAllText(ipynbPath, notebook.ToJson());
         AtomicFile.WriteAllText(htmlPath, ReportWriter.Render(info, runs, notebookDir));
+        PublishNotebookFiles(staging, outDir, name, failure is null);
         if (failure is null)
         {
             // A stale failure report beside a good run would only mislead.
@@ -237,6 +240,38 @@ public static partial class NotebookRunner
         log.WriteLine($"  report:   {htmlPath}");
         log.Flush();
         return new RunResult(failure is null ? ExitOk : ExitCellFailed, ipynbPath, htmlPath, runs, failure, total.Elapsed, profile);
+    }
+
+    const string StagingPrefix = ".gannb-staging-";
+
+    /// <summary>
+    /// Moves what the notebook wrote into <paramref name="staging"/> into the output folder. A good run replaces the
+    /// previous run's entries of the same names (and removes a stale NAME.failed-files folder); a failed run's files go
+    /// to NAME.failed-files/ instead, so they never mix with a good run's. A killed run leaves only its hidden staging folder.
+    /// </summary>
+    static void PublishNotebookFiles(string staging, string outDir, string name, bool succeeded)
+    {
+        var failedFiles = Path.Combine(outDir, name + ".failed-files");
+        if (Directory.Exists(staging))
+        {
+            if (succeeded)
+            {
+                foreach (var entry in Directory.EnumerateFileSystemEntries(staging))
+                {
+                    var target = Path.Combine(outDir, Path.GetFileName(entry));
+                    if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+                    else if (File.Exists(target)) File.Delete(target);
+                    if (Directory.Exists(entry)) Directory.Move(entry, target); else File.Move(entry, target);
+                }
+                Directory.Delete(staging, recursive: true);
+            }
+            else
+            {
+                if (Directory.Exists(failedFiles)) Directory.Delete(failedFiles, recursive: true);
+                Directory.Move(staging, failedFiles);
+            }
+        }
+        if (succeeded && Directory.Exists(failedFiles)) Directory.Delete(failedFiles, recursive: true);
     }
 
     /// <summary>Inserts the injected-parameters cell after the parameters cell (replacing an earlier injected one).</summary>

@@ -53,7 +53,9 @@ public static class Kit
 
     /// <summary>
     /// The folder for files a notebook writes besides its cell outputs (frames, checkpoints): GANKIT_OUT when set —
-    /// the headless runner sets it to the run's output folder, so <c>gannb run … --out DIR</c> keeps everything in DIR —
+    /// the headless runner sets it to a staging folder inside the run's output folder and moves the files up when every
+    /// cell ran (a failed run's go to NAME.failed-files/), so <c>gannb run … --out DIR</c> keeps everything in DIR and a
+    /// failed run never replaces a good run's files —
     /// else notebooks/out/<paramref name="notebookName"/> under the kit's root (where the runner writes by default),
     /// else a folder under the system's temp directory. The folder is created.
     /// </summary>

@@ -70,4 +70,27 @@ public class CliTests
         Assert.False(Directory.Exists(nb.OutDir), "nothing should be written to the default out folder when --out is given");
         Assert.Equal(before, Environment.GetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable));
     }
+
+    [Fact]
+    public async Task A_failed_run_keeps_the_previous_runs_files_and_puts_its_own_aside()
+    {
+        const string write = "System.IO.File.WriteAllText(System.IO.Path.Combine(GanNotebooks.Kit.OutputDirectory(\"nb\"), \"frame.txt\"), \"run \" + run);";
+        using var nb = Create(Code("var run = \"good\";", "parameters"), Code(write), Code("if (run == \"bad\") throw new Exception(\"boom\");"));
+        var (code, _, err) = await Cli("run", nb.Path);
+        Assert.True(code == 0, err);
+        var frame = Path.Combine(nb.OutDir, "frame.txt");
+        Assert.Equal("run good", File.ReadAllText(frame));
+
+        var (failedCode, _, _) = await Cli("run", nb.Path, "-p", "run=bad");
+        Assert.Equal(1, failedCode);
+        Assert.Equal("run good", File.ReadAllText(frame));
+        Assert.Equal("run bad", File.ReadAllText(Path.Combine(nb.OutDir, "nb.failed-files", "frame.txt")));
+        Assert.Empty(Directory.EnumerateDirectories(nb.OutDir, ".gannb-staging-*"));
+
+        // the next good run replaces the files and clears the failed run's
+        var (again, _, err2) = await Cli("run", nb.Path, "-p", "run=again");
+        Assert.True(again == 0, err2);
+        Assert.Equal("run again", File.ReadAllText(frame));
+        Assert.False(Directory.Exists(Path.Combine(nb.OutDir, "nb.failed-files")));
+    }
 }
