@@ -36,6 +36,18 @@ public sealed record DcganOptions
     /// </summary>
     public bool BatchNorm { get; init; } = true;
 
+    /// <summary>
+    /// Spectral normalization (Miyato et al. 2018) of every D layer (<see cref="SNConv2d"/>, <see cref="SNLinear"/>);
+    /// D then has no BatchNorm, as in SN-GAN. G is unchanged.
+    /// </summary>
+    public bool SpectralNorm { get; init; }
+
+    /// <summary>
+    /// A SAGAN <see cref="SelfAttention2d"/> block (Zhang et al. 2019) after G's last hidden layer and after D's first
+    /// layer (the feature maps at half the image side).
+    /// </summary>
+    public bool SelfAttention { get; init; }
+
     /// <summary>Negative slope of D's LeakyReLU (paper: 0.2).</summary>
     public double LeakySlope { get; init; } = 0.2;
 
@@ -83,6 +95,7 @@ public sealed record DcganOptions
         if (ZDim < 1) throw Bad(nameof(ZDim), ZDim, "the latent size must be ≥ 1 (the paper uses 100).");
         if (Width < 1) throw Bad(nameof(Width), Width, "the base width must be ≥ 1 channel (16–64 on a CPU).");
         if ((long)Width << (k - 1) > 1 << 16) throw Bad(nameof(Width), Width, $"Width·2^{k - 1} channels is too large; use a smaller width.");
+        if (SelfAttention && Width < 8) throw Bad(nameof(Width), Width, "self-attention needs a base width of at least 8 channels.");
         if (!(LeakySlope >= 0 && LeakySlope < 1)) throw Bad(nameof(LeakySlope), LeakySlope, "the LeakyReLU slope must be in [0, 1) (paper: 0.2).");
     }
 
@@ -117,6 +130,7 @@ public static class Dcgan
                 case Linear l: Normal(l.weight!, 0, InitStd); l.bias?.zero_(); break;
                 case BatchNorm2d b: Normal(b.weight!, 1, InitStd); b.bias!.zero_(); break;
                 case BatchNorm1d b: Normal(b.weight!, 1, InitStd); b.bias!.zero_(); break;
+                case SpectralNormLayer l: Normal(l.weight, 0, InitStd); l.bias?.zero_(); break;
             }
         }
 
@@ -190,6 +204,7 @@ public sealed class DcganGenerator : Module<Tensor, Tensor>
             if (bn) Add(BatchNorm2d(ch));
             Add(ReLU());
         }
+        if (options.SelfAttention) Add(new SelfAttention2d(ch, initGenerator));
         Add(ConvTranspose2d(ch, options.Channels, 4, stride: 2, padding: 1, bias: true));
         Add(Tanh());
         main = Sequential(layers);
@@ -218,7 +233,7 @@ public sealed class DcganGenerator : Module<Tensor, Tensor>
 public sealed class DcganDiscriminator : Module<Tensor, Tensor>
 {
     private readonly Sequential body;
-    private readonly Linear head;
+    private readonly Module<Tensor, Tensor> head;
 
     /// <summary>The shape options this network was built with.</summary>
     public DcganOptions Options { get; }
@@ -234,23 +249,28 @@ public sealed class DcganDiscriminator : Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        bool bn = options.BatchNorm;
+        bool sn = options.SpectralNorm;
+        bool bn = options.BatchNorm && !sn;
         var layers = new List<(string, Module<Tensor, Tensor>)>();
         int i = 0;
         void Add(Module<Tensor, Tensor> m) => layers.Add(((i++).ToString(), m));
+        Module<Tensor, Tensor> Conv(int cin, int cout, bool bias) =>
+            sn ? new SNConv2d(cin, cout, 4, stride: 2, padding: 1, hasBias: bias, initGenerator: initGenerator)
+               : Conv2d(cin, cout, 4, stride: 2, padding: 1, bias: bias);
         int ch = options.Width;
         // No BatchNorm on D's input layer (§3: applying it to all layers caused oscillation and instability).
-        Add(Conv2d(options.Channels, ch, 4, stride: 2, padding: 1, bias: true));
+        Add(Conv(options.Channels, ch, bias: true));
         Add(LeakyReLU(options.LeakySlope));
+        if (options.SelfAttention) Add(new SelfAttention2d(ch, initGenerator));
         for (int j = 1; j < options.Upsamplings; j++)
         {
-            Add(Conv2d(ch, ch * 2, 4, stride: 2, padding: 1, bias: !bn)); // side ÷2
+            Add(Conv(ch, ch * 2, bias: !bn)); // side ÷2
             ch *= 2;
             if (bn) Add(BatchNorm2d(ch));
             Add(LeakyReLU(options.LeakySlope));
         }
         body = Sequential(layers);
-        head = Linear(options.FeatureSize, 1);
+        head = sn ? new SNLinear(options.FeatureSize, 1, initGenerator: initGenerator) : Linear(options.FeatureSize, 1);
         RegisterComponents();
         Dcgan.InitializeWeights(this, initGenerator);
     }
