@@ -136,7 +136,6 @@ public static partial class NotebookRunner
         // previous run's files only when every cell ran (see PublishNotebookFiles), like the notebook and the report.
         var previousOut = Environment.GetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable);
         var staging = Path.Combine(outDir, StagingPrefix + Guid.NewGuid().ToString("N")[..8]);
-        Environment.SetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable, staging);
         var runs = new List<CellRun>();
         string? failure = null;
         var originalOut = Console.Out;
@@ -149,6 +148,7 @@ public static partial class NotebookRunner
         var totalCells = numbered.Count(c => !c.Injected);
         try
         {
+            Environment.SetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable, staging);
             Console.SetOut(stdout);
             Console.SetError(stderr);
             var session = new ScriptSession(new NotebookGlobals(), notebookDir);

@@ -62,7 +62,8 @@ public static class Kit
     /// <param name="notebookName">The notebook's file name without extension, e.g. "05-dcgan-images".</param>
     public static string OutputDirectory(string notebookName)
     {
-        if (string.IsNullOrWhiteSpace(notebookName) || notebookName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+        if (string.IsNullOrWhiteSpace(notebookName) || notebookName is "." or ".." || notebookName.IndexOfAny(['/', '\\']) >= 0
+            || notebookName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
             throw new ArgumentException($"'{notebookName}' is not a usable folder name; pass the notebook's file name without extension, e.g. \"05-dcgan-images\".", nameof(notebookName));
         var env = Environment.GetEnvironmentVariable(OutputEnvironmentVariable);
         var dir = !string.IsNullOrWhiteSpace(env) ? Path.GetFullPath(env)

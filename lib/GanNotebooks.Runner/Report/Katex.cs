@@ -13,6 +13,9 @@ public static partial class Katex
 {
     static readonly Lazy<string?> Block = new(Build);
 
+    /// <summary>False when the runner was built with -p:GanKitKatex=false (no KaTeX wanted).</summary>
+    public static bool Requested => !string.Equals(Metadata("KatexRequested"), "false", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>True when the build embedded KaTeX (it needs the npm registry once).</summary>
     public static bool Available => Read("katex/katex.min.js") is not null;
 
@@ -46,16 +49,19 @@ public static partial class Katex
         (function () {
           if (typeof katex === "undefined") return;
           document.querySelectorAll(".math").forEach(function (el) {
-            var tex = el.textContent.trim().replace(/^\$\$?/, "").replace(/\$\$?$/, "");
             var display = el.tagName === "DIV" || el.classList.contains("display");
+            var t = el.textContent.trim(), d = display ? 2 : 1;   // the renderer wrote $…$ or $$…$$ around the source
+            var tex = t.slice(d, t.length - d);
             try { katex.render(tex, el, { displayMode: display, throwOnError: false }); el.classList.add("typeset"); }
             catch (e) { /* keep the LaTeX source */ }
           });
         })();
         """;
 
-    static string Version() =>
-        typeof(Katex).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "KatexVersion")?.Value ?? "";
+    static string Version() => Metadata("KatexVersion") ?? "";
+
+    static string? Metadata(string key) =>
+        typeof(Katex).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
 
     static string? Read(string name) => ReadBytes(name) is { } b ? Encoding.UTF8.GetString(b) : null;
 

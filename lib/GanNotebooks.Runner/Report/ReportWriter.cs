@@ -60,11 +60,12 @@ public static partial class ReportWriter
         Header(sb, info, cells);
         sb.Append("<main>\n");
         var chartNo = 0;
-        foreach (var cell in cells) Cell(sb, cell, notebookDirectory, ref chartNo);
+        var hasMath = false;
+        foreach (var cell in cells) Cell(sb, cell, notebookDirectory, ref chartNo, ref hasMath);
         sb.Append("</main>\n<footer>Written by gannb, the GanNotebooks headless runner. ")
           .Append(Enc(info.NotebookPath)).Append("</footer>\n");
         // Typeset the markdown's LaTeX (KaTeX, embedded at build time) only where there is some.
-        if (sb.ToString().Contains("class=\"math", StringComparison.Ordinal) && Katex.Html is { } katex) sb.Append(katex);
+        if (hasMath && Katex.Html is { } katex) sb.Append(katex);
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
     }
@@ -97,13 +98,15 @@ public static partial class ReportWriter
 
     static string Anchor(CellRun c) => c.Injected ? $"cell-{c.Number}-injected" : $"cell-{c.Number}";
 
-    static void Cell(StringBuilder sb, CellRun cell, string notebookDirectory, ref int chartNo)
+    static void Cell(StringBuilder sb, CellRun cell, string notebookDirectory, ref int chartNo, ref bool hasMath)
     {
         switch (cell.Kind)
         {
             case CellKind.Markdown:
+                var markdown = Markdown(cell.Text, cell.Attachments, notebookDirectory);
+                hasMath |= markdown.Contains("class=\"math", StringComparison.Ordinal);
                 sb.Append("<section class=\"cell markdown\" id=\"").Append(Anchor(cell)).Append("\">\n")
-                  .Append(Markdown(cell.Text, cell.Attachments, notebookDirectory)).Append("</section>\n");
+                  .Append(markdown).Append("</section>\n");
                 return;
             case CellKind.Raw:
                 sb.Append("<section class=\"cell raw\" id=\"").Append(Anchor(cell)).Append("\"><pre>")

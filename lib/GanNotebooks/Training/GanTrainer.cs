@@ -93,7 +93,9 @@ public sealed class GanTrainer : IDisposable
         Func<int, Tensor> sampleReal, Func<int, Tensor> sampleFake, GanTrainerConfig? config = null)
     {
         ArgumentNullException.ThrowIfNull(sampleFake);
-        return new GanTrainer(new PassThrough(), critic, objective, sampleReal, sampleFake, config) { _criticOnly = true };
+        var passThrough = new PassThrough();
+        try { return new GanTrainer(passThrough, critic, objective, sampleReal, sampleFake, config) { _criticOnly = true }; }
+        catch { passThrough.Dispose(); throw; }
     }
 
     /// <summary>G of <see cref="CriticOnly"/>: returns its input; one unused parameter so that optimizers can be built.</summary>

@@ -46,6 +46,8 @@ public sealed record GanTrainerConfig
     /// Optional learning-rate schedule: generator-step index (0-based) → factor (finite, ≥ 0) applied to both
     /// <see cref="LrG"/> and <see cref="LrD"/> for that iteration. Null keeps the rates constant. Example:
     /// <see cref="LinearDecay"/>. The rate depends only on the step, so a resumed checkpoint continues the schedule.
+    /// It is applied at the start of every iteration (<c>Train</c>, <c>TrainStep</c>); the single-step calls
+    /// <c>DiscriminatorStep</c>/<c>GeneratorStep</c> use whatever rate the optimizers hold.
     /// </summary>
     public Func<int, double>? LrSchedule { get; init; }
 

@@ -38,6 +38,8 @@ public class KitTests
     [Theory]
     [InlineData("")]
     [InlineData("a/b")]
+    [InlineData("a\\b")]
+    [InlineData("..")]
     public void OutputDirectory_rejects_names_that_are_not_folder_names(string name)
     {
         var e = Assert.Throws<ArgumentException>(() => Kit.OutputDirectory(name));

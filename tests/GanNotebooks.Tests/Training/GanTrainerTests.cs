@@ -106,6 +106,8 @@ public class LearningRateScheduleTests
         t.Train(1);
         var e = Assert.Throws<InvalidOperationException>(() => t.Train(1));
         Assert.Contains("LrSchedule returned NaN for generator step 1", e.Message);
+        using var negative = Make(seed: 4, config: new GanTrainerConfig { BatchSize = 8, LrSchedule = _ => -0.5 });
+        Assert.Contains("finite factor ≥ 0", Assert.Throws<InvalidOperationException>(() => negative.Train(1)).Message);
     }
 }
 
