@@ -52,7 +52,8 @@ public static class SpectralNorm
         return torch.linalg.svdvals(w2)[0].item<double>();
     }
 
-    internal static (Tensor U, Tensor V) InitialVectors(long rows, long cols, Generator? generator)
+    /// <summary>Random unit vectors u [rows] and v [cols] (Gaussian, normalized): the start of a power iteration.</summary>
+    public static (Tensor U, Tensor V) InitialVectors(long rows, long cols, Generator? generator = null)
     {
         using var _ = no_grad();
         var u = F.normalize(randn(new[] { rows }, generator: generator), dim: 0);

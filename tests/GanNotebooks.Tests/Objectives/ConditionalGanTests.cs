@@ -145,11 +145,6 @@ public class ConditionalGanObjectiveTests
     public void MemoryStaysFlatOverSteps()
     {
         using var t = MakeTrainer(5);
-        var stats = DisposeScopeManager.Statistics;
-        t.Train(3);
-        long before = stats.ThreadTotalLiveCount;
-        t.Train(20);
-        long after = stats.ThreadTotalLiveCount;
-        Assert.True(after - before <= 2, $"live tensors grew from {before} to {after} over 20 conditional steps");
+        GanNotebooks.Tests.Training.TrainerTestKit.AssertLiveTensorsStayFlat(t, warm: 3, steps: 20, "conditional steps");
     }
 }

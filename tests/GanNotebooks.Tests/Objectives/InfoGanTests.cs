@@ -117,12 +117,7 @@ public class InfoGanObjectiveTests
     public void MemoryStaysFlatOverSteps()
     {
         using var t = MakeTrainer(12, new InfoGanCodes(4, 3, 2));
-        var stats = DisposeScopeManager.Statistics;
-        t.Train(3);
-        long before = stats.ThreadTotalLiveCount;
-        t.Train(20);
-        long after = stats.ThreadTotalLiveCount;
-        Assert.True(after - before <= 2, $"live tensors grew from {before} to {after} over 20 InfoGAN steps");
+        GanNotebooks.Tests.Training.TrainerTestKit.AssertLiveTensorsStayFlat(t, warm: 3, steps: 20, "InfoGAN steps");
     }
 
     [Fact]

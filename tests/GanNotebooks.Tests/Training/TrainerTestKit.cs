@@ -22,6 +22,21 @@ static class TrainerTestKit
         return new GanTrainer(g, d, objective ?? new NonSaturatingGan(), RealBatch, Latent.Normal(zDim, torch.CPU), cfg);
     }
 
+    /// <summary>
+    /// Trains <paramref name="warm"/> steps (first calls allocate), then <paramref name="steps"/> more, and asserts that
+    /// the live tensors grew by at most 2 over the second run. Returns the live count after it.
+    /// </summary>
+    public static long AssertLiveTensorsStayFlat(GanTrainer t, int warm, int steps, string what)
+    {
+        var stats = DisposeScopeManager.Statistics;
+        t.Train(warm);
+        long before = stats.ThreadTotalLiveCount;
+        t.Train(steps);
+        long after = stats.ThreadTotalLiveCount;
+        Assert.True(after - before <= 2, $"live tensors grew from {before} to {after} over {steps} {what}");
+        return after;
+    }
+
     public static float[] Flat(Tensor t) => t.detach().cpu().to_type(ScalarType.Float32).data<float>().ToArray();
 
     public static List<float[]> Weights(nn.Module m) => m.parameters().Select(p => Flat(p)).ToList();
