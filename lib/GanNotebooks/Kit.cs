@@ -17,21 +17,29 @@ public static class Kit
     /// null keeps the GANKIT_DEVICE environment variable's choice.</param>
     public static EnvironmentReport Setup(long seed = 0, string? device = null)
     {
-        NativeRuntime.EnsureLoadable();
+        Attach();
         if (device is not null) Devices.Use(device);
         Seeding.Seed(seed);
-        RegisterFormatters();
         return EnvironmentReport.Collect();
     }
 
-    static bool _formattersRegistered;
-    static void RegisterFormatters()
+    static int _attached;
+
+    /// <summary>
+    /// Prepares the process for the kit without seeding or reporting: binds FSharp.Core to the host's (a notebook
+    /// kernel's), makes TorchSharp's native libraries load from the kit's own folder, and registers the display
+    /// formatters. Idempotent. The notebooks' first cell (<c>#load "../lib/kit.csx"</c>) calls it; so does
+    /// <see cref="Setup"/>.
+    /// </summary>
+    public static void Attach()
     {
-        if (_formattersRegistered) return;
-        _formattersRegistered = true;
+        if (Interlocked.Exchange(ref _attached, 1) == 1) return;
+        HostAssemblies.BindToHost();
+        NativeRuntime.EnsureLoadable();
         Viz.Formatters.Register();
+        // The report of Kit.Setup() is the first output of every notebook: it carries plotly.js for the session's charts.
         Microsoft.DotNet.Interactive.Formatting.Formatter.Register<EnvironmentReport>(
-            (r, w) => w.Write(r.ToHtml()), "text/html");
+            (r, w) => w.Write(r.ToHtml() + Viz.Formatters.PlotlyJsOnce()), "text/html");
     }
 
     /// <summary>

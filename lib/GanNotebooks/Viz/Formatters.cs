@@ -1,38 +1,112 @@
+using System.Text;
 using Microsoft.DotNet.Interactive.Formatting;
+using Plotly.NET;
 
 namespace GanNotebooks.Viz;
 
 /// <summary>
-/// Registers the kit's HTML formatters with .NET Interactive, so that returning an
-/// <see cref="ImageGrid"/> (any <see cref="IPngImage"/>) or a <see cref="Table"/> from a Polyglot
-/// Notebooks cell renders it. The headless runner handles IPngImage and Plotly charts itself;
-/// Plotly.NET brings its own formatter for GenericChart.
+/// Registers the kit's formatters with .NET Interactive (the kernel's own Formatting assembly: the kit ships no copy of
+/// it), so that a cell that returns or <c>display()</c>s a chart, an image or a table renders in JupyterLab, Notebook 7,
+/// VS Code and the headless runner alike:
+/// <list type="bullet">
+/// <item>Plotly.NET charts (<see cref="GenericChart"/>) as text/html, registered the way Plotly.NET.Interactive registers
+/// them, but offline: plotly.js (shipped inside Plotly.NET) is inlined once per kernel session — in the first chart, or
+/// in <c>Kit.Setup()</c>'s report if that comes first — instead of being fetched from a CDN through require.js. Every
+/// chart carries its figure as JSON (a <c>script type="application/json"</c> element) for tools that re-render it.</item>
+/// <item>PNG pictures (<see cref="IPngImage"/>, <see cref="ImageGrid"/>) as text/html (an embedded &lt;img&gt;) and image/png.</item>
+/// <item><see cref="Table"/> as an HTML table and as text.</item>
+/// </list>
 /// </summary>
 public static class Formatters
 {
     static readonly object Gate = new();
+    static bool _plotlyJsEmitted;
+
+    /// <summary>The class of the element holding a chart's figure JSON ({data, layout, config}).</summary>
+    public const string FigureClass = "gankit-plotly-figure";
+
+    /// <summary>The attribute that marks the inlined plotly.js script (a report that ships its own copy may drop it).</summary>
+    public const string PlotlyJsAttribute = "data-gankit-plotlyjs";
 
     /// <summary>Whether <see cref="Register"/> has run in this process.</summary>
     public static bool IsRegistered { get; private set; }
 
-    /// <summary>Registers the formatters (idempotent; call once from the first notebook cell).</summary>
+    /// <summary>Registers the formatters (idempotent; <c>Kit.Setup()</c> and the notebooks' first cell call it).</summary>
     public static void Register()
     {
         lock (Gate)
         {
             if (IsRegistered) return;
-            Formatter.Register<IPngImage>((img, writer) => writer.Write(ImgTag(img)), HtmlFormatter.MimeType);
-            Formatter.Register<ImageGrid>((img, writer) => writer.Write(ImgTag(img)), HtmlFormatter.MimeType);
+            Formatter.Register<GenericChart>((chart, writer) => writer.Write(ChartHtml(chart)), HtmlFormatter.MimeType);
+            Formatter.Register<GenericChart>((chart, writer) => writer.Write($"<Plotly chart: {GenericChart.countTrace(chart)} trace(s)>"), PlainTextFormatter.MimeType);
+            Formatter.SetPreferredMimeTypesFor(typeof(GenericChart), HtmlFormatter.MimeType);
+            foreach (var type in new[] { typeof(IPngImage), typeof(ImageGrid) })
+            {
+                Formatter.Register(type, (value, writer) => writer.Write(ImgTag((IPngImage)value)), HtmlFormatter.MimeType);
+                Formatter.Register(type, (value, writer) => writer.Write(Convert.ToBase64String(((IPngImage)value).PngBytes)), PngMimeType);
+                Formatter.SetPreferredMimeTypesFor(type, HtmlFormatter.MimeType, PngMimeType);
+            }
             Formatter.Register<Table>((t, writer) => writer.Write(t.ToHtml()), HtmlFormatter.MimeType);
             Formatter.Register<Table>((t, writer) => writer.Write(t.ToString()), PlainTextFormatter.MimeType);
             IsRegistered = true;
         }
     }
 
+    /// <summary>The PNG MIME type.</summary>
+    public const string PngMimeType = "image/png";
+
     /// <summary>An &lt;img&gt; tag that embeds the PNG as base64 (no file needed), at its pixel size.</summary>
     public static string ImgTag(IPngImage image, string alt = "image")
     {
         ArgumentNullException.ThrowIfNull(image);
         return $"<img src=\"data:image/png;base64,{Convert.ToBase64String(image.PngBytes)}\" width=\"{image.Width}\" height=\"{image.Height}\" alt=\"{System.Net.WebUtility.HtmlEncode(alt)}\" style=\"image-rendering: pixelated\"/>";
+    }
+
+    /// <summary>
+    /// A chart as HTML: a div, its figure as JSON, and a script that draws it with plotly.js — preceded by plotly.js
+    /// itself when this is the first time this session needs it (see <see cref="PlotlyJsOnce"/>).
+    /// </summary>
+    public static string ChartHtml(GenericChart chart)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        return PlotlyJsOnce() + ChartHtml(GenericChart.toJson(chart));
+    }
+
+    /// <summary>The chart HTML for a figure JSON ({data, layout, config}), without plotly.js.</summary>
+    public static string ChartHtml(string figureJson)
+    {
+        var id = "gankit-plot-" + Guid.NewGuid().ToString("N");
+        // The JSON sits in a non-executed script element: "</" would end it early.
+        var safe = figureJson.Replace("</", "<\\/", StringComparison.Ordinal);
+        return $$"""
+            <div id="{{id}}" class="gankit-plotly"></div>
+            <script type="application/json" class="{{FigureClass}}" data-for="{{id}}">{{safe}}</script>
+            <script type="text/javascript">
+            (function () {
+              var el = document.getElementById("{{id}}");
+              var fig = JSON.parse(el.nextElementSibling.textContent);
+              if (window.Plotly) { window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); }
+              else { el.textContent = "(this chart needs plotly.js, which the kit puts into the first chart or the Kit.Setup() report of a session: run the notebook from the top)"; }
+            })();
+            </script>
+            """;
+    }
+
+    /// <summary>
+    /// plotly.js as an inline script the first time it is asked for in this process (a kernel session), else "". The
+    /// script is wrapped so that it always defines <c>window.Plotly</c>, also on pages with require.js (classic
+    /// Notebook, Polyglot Notebooks), where plotly.js would otherwise register itself as an AMD module instead.
+    /// </summary>
+    public static string PlotlyJsOnce()
+    {
+        lock (Gate)
+        {
+            if (_plotlyJsEmitted) return "";
+            _plotlyJsEmitted = true;
+        }
+        return new StringBuilder(PlotlyJs.Script.Length + 200)
+            .Append("<script type=\"text/javascript\" ").Append(PlotlyJsAttribute).Append("=\"").Append(PlotlyJs.Version).Append("\">")
+            .Append("(function (define, module, exports) {\n").Append(PlotlyJs.Script).Append("\n}).call(window);</script>\n")
+            .ToString();
     }
 }
