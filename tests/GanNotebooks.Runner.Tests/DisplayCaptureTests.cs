@@ -63,7 +63,8 @@ public class DisplayCaptureTests
     public async Task Png_images_become_image_png()
     {
         using var nb = Create(Code("""
-            using SkiaSharp;
+            using SixLabors.ImageSharp;
+            using SixLabors.ImageSharp.PixelFormats;
             sealed class Pic : GanNotebooks.Viz.IPngImage
             {
                 public byte[] PngBytes { get; }
@@ -71,9 +72,9 @@ public class DisplayCaptureTests
                 public int Height => 2;
                 public Pic()
                 {
-                    using var bmp = new SKBitmap(3, 2);
-                    bmp.Erase(SKColors.Red);
-                    using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
+                    using var bmp = new Image<Rgba32>(3, 2, new Rgba32(255, 0, 0));
+                    using var data = new System.IO.MemoryStream();
+                    bmp.SaveAsPng(data);
                     PngBytes = data.ToArray();
                 }
             }

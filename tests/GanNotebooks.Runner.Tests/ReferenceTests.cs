@@ -11,7 +11,6 @@ public class ReferenceTests
             #r "nuget: TorchSharp, 0.107.0"
             #r "nuget:libtorch-cpu-linux-x64, 2.10.0"
             #r "nuget: Plotly.NET.Interactive, 5.0.0"
-            #r "nuget: SkiaSharp.NativeAssets.Linux.NoDependencies"
             #r "nuget: Microsoft.DotNet.Interactive.Formatting, *-*"
             #i "nuget: https://example.invalid/feed"
             TorchSharp.torch.zeros(2).shape[0]

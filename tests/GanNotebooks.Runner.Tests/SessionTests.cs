@@ -34,11 +34,12 @@ public class SessionTests
         using var nb = Create(Code("""
             using TorchSharp;
             using GanNotebooks.Runtime;
-            using SkiaSharp;
+            using SixLabors.ImageSharp;
+            using SixLabors.ImageSharp.PixelFormats;
             using Microsoft.DotNet.Interactive.Formatting;
             var t = torch.ones(2, 3);
             var profile = GanNotebooks.Runtime.Budget.Profile;
-            var bmp = new SKBitmap(1, 1);
+            var bmp = new Image<Rgba32>(1, 1);
             $"{t.shape[1]} {profile} {Budget.Of(100, 2)} {Environment.GetEnvironmentVariable("GANKIT_PROFILE")} {typeof(Formatter).Name}"
             """));
         var run = await nb.RunAsync();

@@ -2,14 +2,13 @@ using System.Reflection;
 using Microsoft.AspNetCore.Html;
 using Microsoft.DotNet.Interactive.Formatting;
 using Plotly.NET;
-using SkiaSharp;
 using TorchSharp;
 
 namespace GanNotebooks.Runner.Execution;
 
 /// <summary>
 /// The assemblies a notebook compiles against: the .NET framework, the kit library and the packages
-/// it ships (TorchSharp, Plotly.NET, SkiaSharp, Formatting, Markdig), all as already loaded (or
+/// it ships (TorchSharp, Plotly.NET, Formatting, Markdig), all as already loaded (or
 /// loadable) in this process, so that scripts and runner share one copy of each.
 /// </summary>
 public static class AssemblyCatalog
@@ -31,7 +30,6 @@ public static class AssemblyCatalog
         typeof(GenericChart).Assembly,
         typeof(Plotly.NET.CSharp.Chart).Assembly,
         typeof(Microsoft.FSharp.Core.FSharpOption<>).Assembly,
-        typeof(SKBitmap).Assembly,
         typeof(Formatter).Assembly,
         typeof(IHtmlContent).Assembly,
         typeof(Markdig.Markdown).Assembly,

@@ -49,8 +49,8 @@ public static partial class CellPreprocessor
         "Microsoft.DotNet.Interactive.Formatting", "Markdig",
     ];
 
-    /// <summary>Package name prefixes the runner ships (libtorch native builds, SkiaSharp and its native assets).</summary>
-    public static readonly IReadOnlyList<string> ShippedPackagePrefixes = ["libtorch-", "SkiaSharp"];
+    /// <summary>Package name prefixes the runner ships (libtorch native builds).</summary>
+    public static readonly IReadOnlyList<string> ShippedPackagePrefixes = ["libtorch-"];
 
     static readonly string[] CSharpNames = ["csharp", "c#"];
     // Magics that only change how a front-end shows the cell; harmless to ignore headless.

@@ -1,5 +1,6 @@
-using System.Runtime.InteropServices;
-using SkiaSharp;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,8 +16,9 @@ public enum PixelRange
 }
 
 /// <summary>
-/// A grid of images rendered to PNG with SkiaSharp (the torchvision make_grid layout): a tensor
-/// [N, C, H, W] with C = 1 (grey) or 3 (RGB) becomes rows of <c>nrow</c> tiles separated by padding.
+/// A grid of images rendered to PNG with SixLabors.ImageSharp 2.1.13 (fully managed; the torchvision make_grid
+/// layout): a tensor [N, C, H, W] with C = 1 (grey) or 3 (RGB) becomes rows of <c>nrow</c> tiles separated by
+/// padding. Grey tensors give an 8-bit greyscale PNG, RGB tensors an 8-bit RGB PNG (opaque, no alpha).
 /// Values outside the stated range are clamped; NaN pixels are drawn black. Renders inline through
 /// <see cref="IPngImage"/> (headless runner) or <see cref="Formatters.Register"/> (Polyglot Notebooks).
 /// </summary>
@@ -71,9 +73,11 @@ public sealed class ImageGrid : IPngImage
         if (widthL * heightL > 100_000_000) throw new ArgumentException($"The grid would be {widthL}×{heightL} pixels; show fewer images or use a smaller scale.");
         int width = (int)widthL, height = (int)heightL;
 
-        var rgba = new byte[width * height * 4];
+        // One byte per pixel for grey tensors (written as a greyscale PNG), three (R, G, B) for colour ones.
+        int ch = c == 1 ? 1 : 3;
+        var pixels = new byte[(long)width * height * ch];
         byte pad = (byte)Math.Round(padIntensity * 255);
-        for (int i = 0; i < rgba.Length; i += 4) { rgba[i] = rgba[i + 1] = rgba[i + 2] = pad; rgba[i + 3] = 255; }
+        Array.Fill(pixels, pad);
 
         long plane = h * w;
         for (int k = 0; k < n; k++)
@@ -91,12 +95,16 @@ public sealed class ImageGrid : IPngImage
                     for (int dy = 0; dy < s; dy++)
                     {
                         int row = gy + y * s + dy;
-                        int off = (row * width + gx + x * s) * 4;
-                        for (int dx = 0; dx < s; dx++, off += 4) { rgba[off] = r; rgba[off + 1] = g; rgba[off + 2] = b; }
+                        long off = ((long)row * width + gx + x * s) * ch;
+                        for (int dx = 0; dx < s; dx++, off += ch)
+                        {
+                            pixels[off] = r;
+                            if (ch == 3) { pixels[off + 1] = g; pixels[off + 2] = b; }
+                        }
                     }
                 }
         }
-        return new ImageGrid(EncodePng(rgba, width, height), width, height, rows, cols, s);
+        return new ImageGrid(EncodePng(pixels, width, height, grey: ch == 1), width, height, rows, cols, s);
     }
 
     /// <summary>Writes the PNG atomically: to a temporary file in the same folder, then renamed over <paramref name="path"/>.</summary>
@@ -117,17 +125,25 @@ public sealed class ImageGrid : IPngImage
         return (byte)Math.Round(Math.Clamp(u, 0.0, 1.0) * 255.0);
     }
 
-    static byte[] EncodePng(byte[] rgba, int width, int height)
+    /// <summary>Lossless 8-bit PNG of the pixel buffer: L8 (one byte per pixel) or Rgb24 (three).</summary>
+    static byte[] EncodePng(byte[] pixels, int width, int height, bool grey)
     {
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        using var bitmap = new SKBitmap(info);
-        var dst = bitmap.GetPixels();
-        int rowBytes = bitmap.RowBytes;
-        for (int y = 0; y < height; y++)
-            Marshal.Copy(rgba, y * width * 4, dst + y * rowBytes, width * 4);
-        using var image = SKImage.FromBitmap(bitmap);
-        using var encoded = image.Encode(SKEncodedImageFormat.Png, 100)
-            ?? throw new InvalidOperationException("SkiaSharp could not encode the PNG (is the native libSkiaSharp loadable?).");
-        return encoded.ToArray();
+        var encoder = new PngEncoder
+        {
+            ColorType = grey ? PngColorType.Grayscale : PngColorType.Rgb,
+            BitDepth = PngBitDepth.Bit8,
+        };
+        using var stream = new MemoryStream();
+        if (grey)
+        {
+            using var image = Image.LoadPixelData<L8>(pixels, width, height);
+            image.SaveAsPng(stream, encoder);
+        }
+        else
+        {
+            using var image = Image.LoadPixelData<Rgb24>(pixels, width, height);
+            image.SaveAsPng(stream, encoder);
+        }
+        return stream.ToArray();
     }
 }

@@ -1,5 +1,8 @@
 using GanNotebooks.Runtime;
-using SkiaSharp;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,16 +27,25 @@ public enum ResizeMode
 }
 
 /// <summary>
-/// Loads the user's own images (PNG, JPEG, also BMP/GIF/WebP) from a folder with SkiaSharp into an
-/// <see cref="ImageDataset"/>. Either the folder holds the images directly (one class named after the folder), or
+/// Loads the user's own images (PNG, JPEG, also BMP/GIF/WebP) from a folder with SixLabors.ImageSharp 2.1.13
+/// (fully managed) into an <see cref="ImageDataset"/>. Either the folder holds the images directly (one class named after the folder), or
 /// it holds one subfolder per class (class names = subfolder names, sorted ordinally; label = index), as
 /// torchvision's ImageFolder. Files are read in ordinal name order, so the result is reproducible.
+/// The format is recognised from the file's content, not its extension; a GIF gives its first frame; EXIF
+/// orientation is not applied. Each file must be at most <see cref="MaxFileBytes"/> long and at most
+/// <see cref="MaxPixels"/> pixels (checked from the header before the image is decoded).
 /// </summary>
 public static class ImageFolder
 {
     /// <summary>File extensions treated as images (case-insensitive); other files are ignored.</summary>
     public static readonly IReadOnlySet<string> Extensions =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp" };
+
+    /// <summary>Largest image file accepted, in bytes (128 MiB).</summary>
+    public const long MaxFileBytes = 128L * 1024 * 1024;
+
+    /// <summary>Largest image accepted, in pixels (width × height ≤ 8192 × 8192, 256 MiB once decoded).</summary>
+    public const long MaxPixels = 8192L * 8192;
 
     /// <summary>Loads every image under <paramref name="folder"/>, resized to size×size.</summary>
     /// <param name="folder">The folder (images directly, or one subfolder per class).</param>
@@ -45,7 +57,8 @@ public static class ImageFolder
     /// <param name="device">null → <see cref="Devices.Current"/>.</param>
     /// <returns>Images [N, C, size, size] float32, labels [N] int64.</returns>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    /// <exception cref="InvalidDataException">No images found, or a file cannot be decoded (the message names it).</exception>
+    /// <exception cref="InvalidDataException">No images found, or a file is damaged, not in a supported format, or
+    /// larger than <see cref="MaxFileBytes"/> / <see cref="MaxPixels"/> (the message names the file and the fix).</exception>
     public static ImageDataset Load(string folder, int size = 32, ColorMode color = ColorMode.Grayscale,
         ResizeMode resize = ResizeMode.CenterCrop, PixelScale scale = PixelScale.MinusOneToOne, int? limit = null, Device? device = null)
     {
@@ -107,51 +120,78 @@ public static class ImageFolder
     /// <summary>Decodes one file into [C, size, size] floats (channel planes), scaled.</summary>
     static void Decode(string path, int size, ColorMode color, ResizeMode resize, PixelScale scale, Span<float> target)
     {
-        using var codec = SKCodec.Create(path)
-            ?? throw new InvalidDataException($"Cannot read image file '{path}': not a PNG/JPEG/BMP/GIF/WebP image or damaged.");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using var full = new SKBitmap(info);
-        var result = codec.GetPixels(info, full.GetPixels());
-        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
-            throw new InvalidDataException($"Cannot decode image file '{path}': {result}.");
-        if (result == SKCodecResult.IncompleteInput)
-            throw new InvalidDataException($"Image file '{path}' is truncated (incomplete image data). Replace or remove it.");
+        long length = new FileInfo(path).Length;
+        if (length == 0)
+            throw new InvalidDataException($"Image file '{path}' is empty (0 bytes). Copy it again, or remove it from the folder.");
+        if (length > MaxFileBytes)
+            throw new InvalidDataException(
+                $"Image file '{path}' is {length / (1024.0 * 1024.0):F1} MiB, more than the {MaxFileBytes / (1024 * 1024)} MiB the kit reads. " +
+                "Save a smaller copy (downscale it or export it as JPEG), or remove it from the folder.");
+        byte[] bytes = File.ReadAllBytes(path);
 
-        SKBitmap source = full;
-        using var cropped = new SKBitmap();
-        if (resize == ResizeMode.CenterCrop && info.Width != info.Height)
-        {
-            int side = Math.Min(info.Width, info.Height);
-            var rect = SKRectI.Create((info.Width - side) / 2, (info.Height - side) / 2, side, side);
-            if (!full.ExtractSubset(cropped, rect))
-                throw new InvalidDataException($"Cannot crop image file '{path}' ({info.Width}×{info.Height}).");
-            source = cropped;
-        }
-        // Linear filtering with mipmaps averages over the footprint when shrinking a lot (no aliasing from photos).
-        using var small = source.Resize(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul),
-            new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear))
-            ?? throw new InvalidDataException($"Cannot resize image file '{path}' to {size}×{size}.");
+        // The header first: the format and the dimensions, before anything large is allocated.
+        IImageInfo? info;
+        try { info = Image.Identify(Configuration.Default, bytes, out _); }
+        catch (Exception e) when (e is ImageFormatException or NotSupportedException) { throw Damaged(path, e); }
+        if (info is null) throw Unsupported(path);
+        if ((long)info.Width * info.Height > MaxPixels)
+            throw new InvalidDataException(
+                $"Image file '{path}' is {info.Width}×{info.Height} pixels, more than the {MaxPixels / 1_000_000.0:F1} megapixels " +
+                $"(e.g. 8192×8192) the kit decodes. Save a smaller copy (the dataset uses {size}×{size} anyway), or remove it from the folder.");
 
-        ReadOnlySpan<byte> rgba = small.GetPixelSpan();
-        int plane = size * size;
-        int rowBytes = small.RowBytes;
-        float a = scale == PixelScale.MinusOneToOne ? 2f / 255f : 1f / 255f;
-        float b = scale == PixelScale.MinusOneToOne ? -1f : 0f;
-        for (int yy = 0; yy < size; yy++)
-        for (int xx = 0; xx < size; xx++)
+        Image<Rgba32> image;
+        try { image = Image.Load<Rgba32>(Configuration.Default, bytes); }
+        catch (UnknownImageFormatException) { throw Unsupported(path); }
+        catch (Exception e) when (e is ImageFormatException or NotSupportedException or InvalidMemoryOperationException) { throw Damaged(path, e); }
+
+        using (image)
         {
-            int o = yy * rowBytes + 4 * xx;
-            // Premultiplied RGBA: transparent areas are already composited over black.
-            float r = rgba[o], g = rgba[o + 1], bl = rgba[o + 2];
-            int p = yy * size + xx;
-            if (color == ColorMode.Grayscale)
-                target[p] = (0.299f * r + 0.587f * g + 0.114f * bl) * a + b;
-            else
+            image.Mutate(ctx =>
             {
-                target[p] = r * a + b;
-                target[plane + p] = g * a + b;
-                target[2 * plane + p] = bl * a + b;
+                if (resize == ResizeMode.CenterCrop && image.Width != image.Height)
+                {
+                    int side = Math.Min(image.Width, image.Height);
+                    ctx.Crop(new Rectangle((image.Width - side) / 2, (image.Height - side) / 2, side, side));
+                }
+                // Bilinear (triangle) filter whose footprint grows with the shrink factor: averages over the
+                // source pixels when shrinking a lot (no aliasing from photos). Alpha premultiplied while filtering.
+                ctx.Resize(new ResizeOptions
+                {
+                    Size = new SixLabors.ImageSharp.Size(size, size),
+                    Mode = SixLabors.ImageSharp.Processing.ResizeMode.Stretch,
+                    Sampler = KnownResamplers.Triangle,
+                    PremultiplyAlpha = true,
+                });
+            });
+
+            int plane = size * size;
+            float a = scale == PixelScale.MinusOneToOne ? 2f / 255f : 1f / 255f;
+            float b = scale == PixelScale.MinusOneToOne ? -1f : 0f;
+            var rgba = new Rgba32[plane];
+            image.CopyPixelDataTo(rgba);
+            for (int p = 0; p < plane; p++)
+            {
+                // Composited over black: transparent areas become black.
+                var px = rgba[p];
+                float alpha = px.A / 255f;
+                float r = px.R * alpha, g = px.G * alpha, bl = px.B * alpha;
+                if (color == ColorMode.Grayscale)
+                    target[p] = (0.299f * r + 0.587f * g + 0.114f * bl) * a + b;
+                else
+                {
+                    target[p] = r * a + b;
+                    target[plane + p] = g * a + b;
+                    target[2 * plane + p] = bl * a + b;
+                }
             }
         }
     }
+
+    static InvalidDataException Unsupported(string path) => new(
+        $"Image file '{path}' is not in an image format the kit reads (PNG, JPEG, BMP, GIF or WebP, recognised from the content, " +
+        "whatever the extension says). Convert it to PNG or JPEG, or remove it from the folder.");
+
+    static InvalidDataException Damaged(string path, Exception e) => new(
+        $"Image file '{path}' is damaged or truncated and cannot be decoded ({e.Message}). " +
+        "Re-export or download it again, or remove it from the folder.", e);
 }
