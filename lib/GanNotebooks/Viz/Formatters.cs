@@ -104,9 +104,17 @@ public static class Formatters
             if (_plotlyJsEmitted) return "";
             _plotlyJsEmitted = true;
         }
-        return new StringBuilder(PlotlyJs.Script.Length + 200)
-            .Append("<script type=\"text/javascript\" ").Append(PlotlyJsAttribute).Append("=\"").Append(PlotlyJs.Version).Append("\">")
-            .Append("(function (define, module, exports) {\n").Append(PlotlyJs.Script).Append("\n}).call(window);</script>\n")
-            .ToString();
+        return InlineScript(PlotlyJs.Script, PlotlyJs.Version);
     }
+
+    /// <summary>
+    /// A UMD library (plotly.js) as an inline script that always sets its global: <c>define</c>, <c>module</c> and
+    /// <c>exports</c> are shadowed by undefined parameters, so the library takes its browser-global branch.
+    /// </summary>
+    internal static string InlineScript(string script, string version) =>
+        new StringBuilder(script.Length + 200)
+            .Append("<script type=\"text/javascript\" ").Append(PlotlyJsAttribute).Append("=\"").Append(System.Net.WebUtility.HtmlEncode(version)).Append("\">")
+            .Append("(function (define, module, exports) {\n").Append(script.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase))
+            .Append("\n}).call(window);</script>\n")
+            .ToString();
 }

@@ -26,6 +26,21 @@ public class NativeRuntimeTests
     }
 
     [Fact]
+    public void Libtorch_and_the_patched_library_are_preloaded_from_the_kits_own_folder()
+    {
+        // Inside a notebook kernel nothing reads the kit's deps.json: TorchSharp would look beside TorchSharp.dll, copy
+        // libtorch out of the NuGet cache and load the unpatched library. The kit loads both by path first.
+        if (!OperatingSystem.IsLinux()) return;
+        NativeRuntime.EnsureLoadable();
+        var dir = Path.GetDirectoryName(NativeRuntime.LibraryPath)!;
+        Assert.Equal(new[] { Path.Combine(dir, "libtorch_cpu.so"), Path.Combine(dir, NativeFix.LibraryFileName) },
+            NativeRuntime.Preloaded.Where(p => !p.Contains("cuda", StringComparison.Ordinal)));
+        Assert.StartsWith(Path.GetDirectoryName(typeof(torch).Assembly.Location)!, dir);
+        Assert.False(Directory.Exists(Path.Combine(Path.GetDirectoryName(typeof(torch).Assembly.Location)!, "cpu")),
+            "TorchSharp copied libtorch out of the NuGet cache: its own loader ran instead of the kit's preload");
+    }
+
+    [Fact]
     public void PatchMarksOnlyTheOneRequirementWeakAndIsIdempotent()
     {
         if (!OperatingSystem.IsLinux()) return;
