@@ -26,20 +26,23 @@ var ganKitReferences = System.IO.Directory.GetFiles(ganKitDirectory, "*.dll")
 var ganKitKernel = Microsoft.DotNet.Interactive.KernelInvocationContext.Current?.HandlingKernel as Microsoft.DotNet.Interactive.CSharp.CSharpKernel
     ?? throw new InvalidOperationException("kit.csx must be loaded from a notebook cell run by the .NET Interactive C# kernel (#load \"../lib/kit.csx\").");
 ganKitKernel.AddAssemblyReferences(ganKitReferences);
-// Runs before the next cell: the kit's namespaces for every later cell, and the kit's start-up (the native libraries of
-// TorchSharp loaded from the kit's own folder, formatters for charts, images and tables).
-ganKitKernel.DeferCommand(new Microsoft.DotNet.Interactive.Commands.SubmitCode("""
-    using TorchSharp;
-    using static TorchSharp.torch;
-    using GanNotebooks;
-    using GanNotebooks.Runtime;
-    using GanNotebooks.Data;
-    using GanNotebooks.Nets;
-    using GanNotebooks.Objectives;
-    using GanNotebooks.Training;
-    using GanNotebooks.Metrics;
-    using GanNotebooks.Theory;
-    using GanNotebooks.Viz;
-    GanNotebooks.Kit.Attach();
-    """));
+// The kit's public namespaces, read from its metadata (nothing is loaded here), so that a new folder of the library is
+// imported without editing this file.
+string[] ganKitNamespaces;
+using (var stream = System.IO.File.OpenRead(ganKitAssembly))
+using (var pe = new System.Reflection.PortableExecutable.PEReader(stream))
+{
+    var md = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+    ganKitNamespaces = md.TypeDefinitions.Select(md.GetTypeDefinition)
+        .Where(t => (t.Attributes & System.Reflection.TypeAttributes.VisibilityMask) == System.Reflection.TypeAttributes.Public)
+        .Select(t => md.GetString(t.Namespace))
+        .Where(n => n == "GanNotebooks" || n.StartsWith("GanNotebooks.", StringComparison.Ordinal))
+        .Distinct().OrderBy(n => n, StringComparer.Ordinal).ToArray();
+}
+// Runs before the next cell: the namespaces for every later cell, and the kit's start-up (TorchSharp's native libraries
+// loaded from the kit's own folder, FSharp.Core bound to the kernel's, formatters for charts, images and tables).
+ganKitKernel.DeferCommand(new Microsoft.DotNet.Interactive.Commands.SubmitCode(
+    "using TorchSharp;\nusing static TorchSharp.torch;\n"
+    + string.Concat(ganKitNamespaces.Select(n => $"using {n};\n"))
+    + "GanNotebooks.Kit.Attach();"));
 Console.WriteLine($"GanNotebooks kit: {ganKitAssembly}");
