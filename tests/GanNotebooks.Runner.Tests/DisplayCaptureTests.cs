@@ -94,7 +94,7 @@ public class DisplayCaptureTests
         Assert.True(run.Result.ExitCode == 0, run.Err + run.Out);
         var outputs = run.OutputsAt(1);
         var image = outputs[0]!["data"]!.AsObject();
-        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, Convert.FromBase64String(image["image/png"]!.GetValue<string>()));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, Convert.FromBase64String(Run.Data(outputs[0], "image/png")));
         Assert.Contains("<img", Run.Data(outputs[0], "text/html"));
         var chart = outputs[1]!["data"]!.AsObject();
         Assert.Equal("execute_result", outputs[1]!["output_type"]!.GetValue<string>());
@@ -105,7 +105,7 @@ public class DisplayCaptureTests
         // The report: the PNG as an image, the chart drawn from its JSON, not its HTML.
         Assert.Contains("src=\"data:image/png;base64,iVBORw==\"", run.Html);
         Assert.Contains("Plotly.newPlot(\"plotly-chart-1\"", run.Html);
-        Assert.DoesNotContain("fig-html-marker", run.Html);
+        Assert.DoesNotContain("<div id=\"fig-html-marker\"", run.Html);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public class ReportTests
         Assert.Empty(NetworkReferences(html));
         Assert.Equal(1, Count(html, "id=\"plotly-js\""));
         Assert.Equal(1, Count(html, "* plotly.js v"));
-        Assert.DoesNotContain("fig-html-marker", html);   // the chart is drawn from its plotly JSON, its HTML is left out
+        Assert.DoesNotContain("<div id=\"fig-html-marker\"", html);   // the chart is drawn from its plotly JSON, its HTML is left out
         Assert.Equal(3, Count(html, "Plotly.newPlot(\"plotly-chart-"));
         Assert.Equal(3, Count(html, "class=\"plotly-chart\""));
         // The remote image became a link; the plain link stays a link.
