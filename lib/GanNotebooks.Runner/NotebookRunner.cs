@@ -174,7 +174,7 @@ public static class NotebookRunner
                     {
                         error = failed.Line is { } line ? $"{item.Label} (line {line}): {failed.Message}" : $"{item.Label}: {failed.Message}";
                         var traceback = failed.Traceback.Select(t => t.StartsWith("(line ", StringComparison.Ordinal) ? $"{item.Label} {t}" : t).ToList();
-                        if (!traceback.Contains(error)) traceback.Insert(0, error);
+                        if (!traceback.Any(t => t.StartsWith(item.Label, StringComparison.Ordinal))) traceback.Insert(0, error);
                         outputs.AddError(new ErrorOutput(failed.EName, failed.EValue, traceback));
                     }
                 }

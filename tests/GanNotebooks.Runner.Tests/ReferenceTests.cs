@@ -38,7 +38,7 @@ public class ReferenceTests
         using var nb = Create(Code("var a = 1;"), Code("using System;\n#r \"nuget: No.Such.Package.GanNotebooks.Test, 1.0.0\"\n"));
         var run = await nb.RunAsync();
         Assert.Equal(1, run.Result.ExitCode);
-        Assert.Contains("cell 2", run.Err);
+        Assert.Contains("cell 2 (line 2)", run.Err);
         Assert.Contains("No.Such.Package.GanNotebooks.Test", run.Result.Cells[1].Outputs.OfType<Output.ErrorOutput>().Single().EValue);
     }
 
@@ -57,10 +57,10 @@ public class ReferenceTests
     [Fact]
     public async Task Missing_dll_is_a_clear_error()
     {
-        using var nb = Create(Code("#r \"bin/NoSuchThing.dll\""));
+        using var nb = Create(Code("// the build output\n#r \"bin/NoSuchThing.dll\""));
         var run = await nb.RunAsync();
         Assert.Equal(1, run.Result.ExitCode);
-        Assert.Contains("cell 1", run.Err);
+        Assert.Contains("cell 1 (line 2)", run.Err);
         Assert.Contains("NoSuchThing.dll", run.Err);
     }
 

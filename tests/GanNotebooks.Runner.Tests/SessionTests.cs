@@ -80,6 +80,31 @@ public class SessionTests
     }
 
     [Fact]
+    public async Task An_unknown_magic_is_the_kernels_error_on_its_line()
+    {
+        using var nb = Create(Code("var x = 1;\n#!nosuchmagic\nx"));
+        var run = await nb.RunAsync();
+        Assert.Equal(1, run.Result.ExitCode);
+        Assert.Contains("cell 1 (line 2): error DNI101: Unknown magic command '#!nosuchmagic'", run.Err);
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_the_run_and_restores_the_process()
+    {
+        using var nb = Create(Code("Console.WriteLine(\"started\");\nawait Task.Delay(TimeSpan.FromSeconds(60), Microsoft.DotNet.Interactive.KernelInvocationContext.Current.CancellationToken);"), Code("Console.WriteLine(\"never\");"));
+        var cwd = Environment.CurrentDirectory;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var o = new StringWriter();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = await NotebookRunner.RunAsync(new RunOptions { NotebookPath = nb.Path, Out = o, Error = o }, cts.Token);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("cell 1", result.ErrorMessage);
+        Assert.DoesNotContain("never", o.ToString());
+        Assert.Equal(cwd, Environment.CurrentDirectory);
+    }
+
+    [Fact]
     public async Task Progress_has_one_line_per_cell_and_the_output_paths()
     {
         using var nb = Create(Markdown("x"), Code("1"));

@@ -77,9 +77,9 @@ internal sealed class DotNetInteractiveKernel : INotebookKernel
         if (failed is null) return cancellationToken.IsCancellationRequested ? Cancelled() : null;
         return failed.Exception switch
         {
-            CodeSubmissionCompilationErrorException => CompileFailure(cell.Diagnostics, failed),
+            CodeSubmissionCompilationErrorException => CompileFailure(code, cell.Diagnostics, failed),
             Exception e => _submissions.Describe(e, label),
-            null => DirectiveFailure(cell.Diagnostics, failed),
+            null => DirectiveFailure(code, cell.Diagnostics, failed),
         };
 
         static CellFailure Cancelled() => new("OperationCanceledException", "The run was cancelled.", null, "cancelled", ["The run was cancelled."]);
@@ -92,24 +92,49 @@ internal sealed class DotNetInteractiveKernel : INotebookKernel
         return at <= 0 ? 0 : cell.AsSpan(0, at).Count('\n');
     }
 
-    static CellFailure CompileFailure(IReadOnlyList<KernelDiagnostic> diagnostics, CommandFailed failed)
+    static CellFailure CompileFailure(string code, IReadOnlyList<KernelDiagnostic> diagnostics, CommandFailed failed)
     {
         var errors = diagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToList();
-        if (errors.Count == 0) return DirectiveFailure(diagnostics, failed);
+        if (errors.Count == 0) return DirectiveFailure(code, diagnostics, failed);
         var first = errors[0];
         var message = $"error {first.Code}: {first.Message}";
         var traceback = errors.Select(d => $"(line {d.LinePositionSpan.Start.Line + 1}, col {d.LinePositionSpan.Start.Character + 1}): error {d.Code}: {d.Message}").ToList();
         return new CellFailure("CompilationError", message, first.LinePositionSpan.Start.Line + 1, message, traceback);
     }
 
-    /// <summary>A failure with no exception: a directive (#r, a magic) the kernel refused, a failed package restore.</summary>
-    static CellFailure DirectiveFailure(IReadOnlyList<KernelDiagnostic> diagnostics, CommandFailed failed)
+    /// <summary>
+    /// A failure with no exception: a directive (#r, #load, a magic) the kernel refused, a failed package restore. Its
+    /// line is the diagnostic's when the kernel gives one, else the directive line whose argument the message names
+    /// (e.g. the #r "nuget:…" line of the package that did not restore).
+    /// </summary>
+    static CellFailure DirectiveFailure(string code, IReadOnlyList<KernelDiagnostic> diagnostics, CommandFailed failed)
     {
         var error = diagnostics.FirstOrDefault(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
         var text = (failed.Message ?? error?.Message ?? "the kernel refused the cell").Trim();
-        var firstLine = text.Split('\n')[0].Trim();
-        int? line = error is null ? null : error.LinePositionSpan.Start.Line + 1;
-        return new CellFailure("KernelError", text, line, firstLine, text.Split('\n').Select(l => l.TrimEnd('\r')).ToList());
+        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        int? line = error is null ? DirectiveLineNamedIn(code, text) : error.LinePositionSpan.Start.Line + 1;
+        // The kernel's parser prefixes its messages with "(line,col): "; the runner names the line itself.
+        var first = System.Text.RegularExpressions.Regex.Replace(lines[0].Trim(), @"^\(\d+,\d+\):\s*", "");
+        return new CellFailure("KernelError", text, line, first, lines.Skip(1).ToList());
+    }
+
+    static int? DirectiveLineNamedIn(string code, string message)
+    {
+        var lines = code.Replace("\r\n", "\n").Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (!line.StartsWith('#')) continue;
+            var quoted = System.Text.RegularExpressions.Regex.Match(line, "\"(?<arg>[^\"]+)\"");
+            var arg = quoted.Success ? quoted.Groups["arg"].Value : line.Split(' ', '\t')[0];
+            // #r "nuget: Name, 1.0" names the package; #r "path/x.dll" and #load "x.csx" the file; #!magic itself.
+            if (arg.StartsWith("nuget:", StringComparison.OrdinalIgnoreCase)) arg = arg[6..].Split(',')[0];
+            arg = arg.Trim();
+            if (arg.Length > 0 && (message.Contains(arg, StringComparison.OrdinalIgnoreCase)
+                                   || message.Contains(Path.GetFileName(arg), StringComparison.OrdinalIgnoreCase)))
+                return i + 1;
+        }
+        return null;
     }
 
     void OnEvent(KernelEvent e)
