@@ -77,13 +77,15 @@ public class DisplayCaptureTests
     public async Task Console_output_is_captured_as_streams_and_echoed()
     {
         using var nb = Create(Code("Console.Write(\"a\");\nConsole.WriteLine(\"b\");\nConsole.Error.WriteLine(\"warn\");\nConsole.WriteLine(\"c\");"));
+        var (stdout, stderr) = (Console.Out, Console.Error);
         var run = await nb.RunAsync();
         var outputs = run.OutputsAt(0);
         Assert.Equal(["stdout:ab\n", "stderr:warn\n", "stdout:c\n"],
             outputs.Select(o => o!["name"]!.GetValue<string>() + ":" + Run.Text(o)));
         Assert.Contains("ab\nwarn\nc\n", run.Out);
         // The kernel's console capture ends with the run.
-        Assert.Same(Console.Out, Console.Out);
+        Assert.Same(stdout, Console.Out);
+        Assert.Same(stderr, Console.Error);
     }
 
     [Fact]

@@ -20,6 +20,19 @@ public class ReferenceTests
     }
 
     [Fact]
+    public void Only_the_Kernel_folder_touches_Microsoft_DotNet_Interactive()
+    {
+        // Kernel/ is the seam to replace if a future SDK breaks the archived .NET Interactive packages.
+        var runner = Path.Combine(NotebookExecutionTests.RepoRoot(), "lib", "GanNotebooks.Runner");
+        var kernel = Path.Combine(runner, "Kernel") + Path.DirectorySeparatorChar;
+        var outside = Directory.EnumerateFiles(runner, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.StartsWith(kernel, StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .Where(f => File.ReadAllText(f).Contains("Microsoft.DotNet.Interactive", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(runner, f));
+        Assert.Empty(outside);
+    }
+
+    [Fact]
     public async Task Nuget_packages_restore_and_their_kernel_extensions_load_as_in_the_tool()
     {
         // Plotly.NET.Interactive carries interactive-extensions/dotnet/Plotly.NET.Interactive.dll, an IKernelExtension

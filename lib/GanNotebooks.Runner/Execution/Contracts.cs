@@ -5,7 +5,7 @@ namespace GanNotebooks.Runner.Execution;
 
 // The seam between the runner and the notebook technology it drives. Everything below is plain .NET and JSON;
 // the one implementation (Kernel/, the embedded .NET Interactive C# kernel and its Documents package) is the only
-// code that touches Microsoft.DotNet.Interactive. Replace Kernel/ to move to another kernel or SDK.
+// code that touches the .NET Interactive packages. Replace Kernel/ to move to another kernel or SDK.
 
 /// <summary>How the runner treats a cell.</summary>
 public enum CellKind
