@@ -77,6 +77,32 @@ public class ReferenceTests
         Assert.Contains("NoSuchThing.dll", run.Err);
     }
 
+    [Fact]
+    public async Task A_kit_script_loaded_with_load_can_add_assemblies_and_usings_for_the_next_cell()
+    {
+        // The course notebooks' first cell is #load "../lib/kit.csx": the script adds the library's assemblies to the
+        // C# kernel and defers a using line, so that the next cell sees the kit's namespaces. Same mechanism here.
+        using var nb = Create(Code("#load \"../lib/kit.csx\""), Code("Hello.Say()"));
+        var lib = Path.Combine(nb.Directory, "..", "lib");
+        Directory.CreateDirectory(Path.Combine(lib, "bin"));
+        EmitLibrary(Path.Combine(lib, "bin", "Extra.dll"), "namespace Extra { public static class Hello { public static string Say() => \"hello from the kit\"; } }");
+        File.WriteAllText(Path.Combine(lib, "kit.csx"), """
+            using Microsoft.DotNet.Interactive;
+            using Microsoft.DotNet.Interactive.Commands;
+            using Microsoft.DotNet.Interactive.CSharp;
+            var kernel = (CSharpKernel)KernelInvocationContext.Current.HandlingKernel;
+            kernel.AddAssemblyReferences(new[] { System.IO.Path.GetFullPath("../lib/bin/Extra.dll") });
+            kernel.DeferCommand(new SubmitCode("using Extra;"));
+            """);
+        try
+        {
+            var run = await nb.RunAsync();
+            Assert.True(run.Result.ExitCode == 0, run.Err + run.Out);
+            Assert.Equal("hello from the kit", Run.Plain(run.OutputsAt(1).Single()));
+        }
+        finally { Directory.Delete(lib, recursive: true); }
+    }
+
     static void EmitLibrary(string path, string code)
     {
         var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(
