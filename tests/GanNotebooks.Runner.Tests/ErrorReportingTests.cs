@@ -54,6 +54,17 @@ public class ErrorReportingTests
     }
 
     [Fact]
+    public async Task Frames_in_a_loaded_script_name_the_script_and_the_line_is_the_cells()
+    {
+        using var nb = Create(Code("#load \"helper.csx\"\n\nvar c = Risky(7);"));
+        File.WriteAllText(Path.Combine(nb.Directory, "helper.csx"), "// helper\nint Risky(int v)\n{\n    if (v > 1) throw new InvalidOperationException(\"from helper\");\n    return v;\n}\n");
+        var run = await nb.RunAsync();
+        Assert.Contains("cell 1 (line 3): InvalidOperationException: from helper", run.Err);
+        var traceback = run.OutputsAt(0).Single()!["traceback"]!.AsArray().Select(t => t!.GetValue<string>()).ToList();
+        Assert.Contains(traceback, t => t.EndsWith("in helper.csx, line 4", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Line_numbers_stay_right_after_magic_lines()
     {
         using var nb = Create(Code("#!csharp\n#!time\nvar s = 1;\ns.NoSuchMethod();"));

@@ -24,8 +24,11 @@ internal sealed class SubmissionLines
         public string Label { get; } = label;
         public int LineOffset { get; } = lineOffset;
         readonly Lazy<MetadataReaderProvider?> _pdb = new(() => EmitPdb(script));
+        // The cell's own code is the submission's main syntax tree; #load'ed scripts are further documents.
+        readonly string _mainPath = script.GetCompilation().SyntaxTrees.LastOrDefault()?.FilePath ?? "";
 
-        public int? Line(MethodBase method, int ilOffset)
+        /// <summary>Where the frame is: in the cell (File null) at the cell's line, or in a #load'ed file at its line.</summary>
+        public (string? File, int Line)? Locate(MethodBase method, int ilOffset)
         {
             if (ilOffset < 0 || _pdb.Value is not { } pdb) return null;
             try
@@ -40,7 +43,11 @@ internal sealed class SubmissionLines
                     if (sp.Offset > ilOffset) break;
                     best = sp;
                 }
-                return best is { } b ? b.StartLine + LineOffset : null;
+                if (best is not { } b) return null;
+                var document = reader.GetString(reader.GetDocument(b.Document).Name);
+                return string.IsNullOrEmpty(document) || document == _mainPath
+                    ? (null, b.StartLine + LineOffset)
+                    : (document, b.StartLine);
             }
             catch (Exception e) when (e is BadImageFormatException or ArgumentException or InvalidOperationException)
             {
@@ -75,12 +82,18 @@ internal sealed class SubmissionLines
         if (name is not null) _byAssembly[name] = new Entry(script, label, lineOffset);
     }
 
-    (string Label, int? Line)? Locate(StackFrame frame)
+    /// <summary>"cell N" (or a #load'ed file's name) and the line, for a frame of a known submission; else null.</summary>
+    (string Where, int? Line, bool InCell)? Locate(StackFrame frame)
     {
         var method = frame.GetMethod();
         var assembly = method?.Module.Assembly.GetName().Name;
         if (method is null || assembly is null || !_byAssembly.TryGetValue(assembly, out var entry)) return null;
-        return (entry.Label, entry.Line(method, frame.GetILOffset()));
+        return entry.Locate(method, frame.GetILOffset()) switch
+        {
+            { File: { } file, Line: var l } => (Path.GetFileName(file), l, false),
+            { Line: var l } => (entry.Label, l, true),
+            null => (entry.Label, null, true),
+        };
     }
 
     /// <summary>The failure of a cell that threw: its line is the innermost frame in that cell's own code.</summary>
@@ -103,8 +116,8 @@ internal sealed class SubmissionLines
                 var at = Locate(frame);
                 if (at is { } a)
                 {
-                    if (line is null && a.Label == label && x == e) line = a.Line;
-                    traceback.Add(a.Line is { } l ? $"   at {name} in {a.Label}, line {l}" : $"   at {name} in {a.Label}");
+                    if (line is null && a.InCell && a.Where == label && x == e) line = a.Line;
+                    traceback.Add(a.Line is { } l ? $"   at {name} in {a.Where}, line {l}" : $"   at {name} in {a.Where}");
                 }
                 else traceback.Add($"   at {name}");
             }
