@@ -78,6 +78,10 @@ public class ErrorReportingTests
         using var nb = Create(Code("#!csharp\n#!time\nvar a = 1;\nthrow new InvalidOperationException(\"after magics\");"));
         var run = await nb.RunAsync();
         Assert.Contains("cell 1 (line 4): InvalidOperationException: after magics", run.Err);
+
+        using var second = Create(Code("#!time\n\n// blank line and comment first\nthrow new InvalidOperationException(\"second\");"));
+        var run2 = await second.RunAsync();
+        Assert.Contains("cell 1 (line 4): InvalidOperationException: second", run2.Err);
     }
 
     [Fact]

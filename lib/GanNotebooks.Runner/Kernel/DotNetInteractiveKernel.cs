@@ -85,11 +85,30 @@ internal sealed class DotNetInteractiveKernel : INotebookKernel
         static CellFailure Cancelled() => new("OperationCanceledException", "The run was cancelled.", null, "cancelled", ["The run was cancelled."]);
     }
 
-    /// <summary>The 0-based line of the cell at which a submission's code starts (directive lines before it are not C#).</summary>
+    /// <summary>
+    /// The 0-based line of the cell at which a submission's code starts: the kernel hands the C# kernel the cell without
+    /// the directive lines (#!time, #r "nuget:…") that come before the code, so its lines count from there.
+    /// </summary>
     static int LineOffset(string cell, string submission)
     {
-        var at = cell.Replace("\r\n", "\n").IndexOf(submission.Replace("\r\n", "\n").TrimEnd(), StringComparison.Ordinal);
-        return at <= 0 ? 0 : cell.AsSpan(0, at).Count('\n');
+        var text = cell.Replace("\r\n", "\n");
+        var full = submission.Replace("\r\n", "\n");
+        var code = full.Trim();
+        if (code.Length == 0) return 0;
+        // Blank lines the submission itself starts with are counted by the compiler already.
+        var leading = full.AsSpan(0, full.IndexOf(code, StringComparison.Ordinal)).Count('\n');
+        var lineStart = 0;
+        for (var line = 0; lineStart <= text.Length; line++)
+        {
+            // The code starts at the beginning of a line (after leading blanks).
+            var at = lineStart;
+            while (at < text.Length && text[at] is ' ' or '\t') at++;
+            if (string.CompareOrdinal(text, at, code, 0, code.Length) == 0) return Math.Max(0, line - leading);
+            var next = text.IndexOf('\n', lineStart);
+            if (next < 0) break;
+            lineStart = next + 1;
+        }
+        return 0;
     }
 
     static CellFailure CompileFailure(string code, IReadOnlyList<KernelDiagnostic> diagnostics, CommandFailed failed)
