@@ -70,6 +70,9 @@ internal sealed partial class NotebookFile : INotebookDocument
             {
                 "markdown" => CellKind.Markdown,
                 "raw" => CellKind.Raw,
+                // A code cell Polyglot Notebooks assigned to its markdown kernel is markdown to Documents (and is written
+                // back as a markdown cell); run it as what it is.
+                _ when string.Equals(document.Elements[i].KernelName, "markdown", StringComparison.OrdinalIgnoreCase) => CellKind.Markdown,
                 _ => CellKind.Code,
             };
             list.Add(new Cell(document.Elements[i], kind, raw["attachments"]?.DeepClone() as JsonObject));
