@@ -1,5 +1,3 @@
-using GanNotebooks.Runtime;
-
 namespace GanNotebooks.Runner;
 
 /// <summary>The <c>gannb</c> command line (a thin layer over <see cref="NotebookRunner"/>).</summary>
@@ -18,16 +16,18 @@ public static class Cli
                                       convention). The value must parse as the declared type
                                       (int, long, float, double, decimal, bool, string).
           -o, --out DIR               Output folder (default: out/<notebook-name>/ beside the notebook).
-          --profile smoke|full        Budget profile (sets GanNotebooks.Runtime.Budget.Profile and
-                                      GANKIT_PROFILE). Default: $GANKIT_PROFILE, else full.
+          --profile smoke|full        Budget profile: sets GANKIT_PROFILE for the run (the kit reads it).
+                                      Default: $GANKIT_PROFILE, else full.
 
-        Writes DIR/<name>.ipynb (executed notebook, nbformat 4) and DIR/<name>.html (self-contained
-        report). When a cell fails, writes <name>.failed.ipynb / <name>.failed.html instead and leaves
+        Runs the cells in the .NET Interactive C# kernel (the one Jupyter and VS Code start), with the
+        notebook's folder as the current directory. Writes DIR/<name>.ipynb (executed notebook, nbformat
+        4.5) and DIR/<name>.html (self-contained report); files the notebook writes to $GANKIT_OUT land
+        in DIR. When a cell fails, writes <name>.failed.ipynb / <name>.failed.html instead and leaves
         the last good run's files untouched.
 
         Exit codes: 0 all cells ran; 1 a cell failed (stderr: "cell N (line L): message", cells
         numbered as in the notebook, lines as in the cell); 2 bad command line, unreadable or non-C#
-        notebook, bad -p value, or a cell gannb cannot run (other kernel, unknown package).
+        notebook, bad -p value, or a cell for another kernel (#!fsharp…).
 
         From the repository: dotnet run --project lib/GanNotebooks.Runner -c Release -- run notebooks/00-setup.ipynb
         """;
@@ -88,7 +88,7 @@ public static class Cli
                     case "--profile":
                         var text = Value();
                         if (text is not ("smoke" or "full")) return Usage($"--profile {text}: use smoke or full.");
-                        profile = Budget.Parse(text);
+                        profile = Profiles.Parse(text);
                         break;
                     default:
                         if (a.StartsWith('-') && a.Length > 1) return Usage($"unknown option '{a}'.");

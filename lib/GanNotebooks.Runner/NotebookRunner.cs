@@ -1,12 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using GanNotebooks.Runner.Execution;
-using GanNotebooks.Runner.Notebooks;
+using GanNotebooks.Runner.Kernel;
 using GanNotebooks.Runner.Output;
 using GanNotebooks.Runner.Report;
-using GanNotebooks.Runner.Scripting;
-using GanNotebooks.Runtime;
-using Microsoft.CodeAnalysis;
 
 namespace GanNotebooks.Runner;
 
@@ -33,7 +30,7 @@ public sealed record RunOptions
 /// <param name="Injected">The cell was injected for -p overrides.</param>
 /// <param name="Kind">Code, markdown or raw.</param>
 /// <param name="Source">The cell source as written.</param>
-/// <param name="Text">Markdown text (markdown cells) or the prepared code.</param>
+/// <param name="Text">The text rendered (markdown and raw cells) or sent to the kernel (code).</param>
 /// <param name="ExecutionCount">Execution count of a code cell that ran, else null.</param>
 /// <param name="Elapsed">Wall time of the cell.</param>
 /// <param name="Outputs">Its outputs.</param>
@@ -64,22 +61,24 @@ public sealed record RunResult(int ExitCode, string? NotebookOutputPath, string?
 }
 
 /// <summary>
-/// Runs a C# notebook headless: cells in order in one Roslyn scripting session, outputs captured,
-/// executed notebook and self-contained HTML report written (see <c>gannb --help</c>). One run at a
-/// time per process (it redirects Console and sets the budget profile).
+/// Runs a C# notebook headless in the embedded .NET Interactive C# kernel (see <see cref="KernelHost"/>): cells in
+/// order in one kernel session, with the notebook's folder as the current directory (as Jupyter starts kernels), its
+/// outputs taken as the kernel formats them, the executed notebook and a self-contained HTML report written (see
+/// <c>gannb --help</c>). One run at a time per process (the kernel's console capture, the current directory and the
+/// GANKIT_* variables are process-wide); all of them are restored when the run ends, also when it fails.
 /// </summary>
-public static partial class NotebookRunner
+public static class NotebookRunner
 {
-    // Stack frames name cells by the file names given to the compiler ("cell-3.csx"); say "cell 3, line 2".
-    [System.Text.RegularExpressions.GeneratedRegex(@"in \S*cell-(?<n>\d+)(?<p>-parameters)?\.csx:line (?<l>\d+)")]
-    private static partial System.Text.RegularExpressions.Regex CellFrame();
-
     /// <summary>Exit code: every cell ran.</summary>
     public const int ExitOk = 0;
     /// <summary>Exit code: a cell failed to compile or threw.</summary>
     public const int ExitCellFailed = 1;
-    /// <summary>Exit code: bad command line, unreadable or non-C# notebook, bad parameters, unsupported cell.</summary>
+    /// <summary>Exit code: bad command line, unreadable or non-C# notebook, bad parameters, a cell for another kernel.</summary>
     public const int ExitUsage = 2;
+
+    /// <summary>Kernels of the .NET Interactive tool other than C#: a cell that switches to one cannot run here.</summary>
+    static readonly string[] OtherKernels =
+        ["fsharp", "f#", "pwsh", "powershell", "javascript", "js", "html", "mermaid", "sql", "kql", "http", "value", "python", "r"];
 
     static readonly SemaphoreSlim OneAtATime = new(1, 1);
 
@@ -91,13 +90,19 @@ public static partial class NotebookRunner
         finally { OneAtATime.Release(); }
     }
 
+    sealed record Numbered(INotebookCell Cell, int Number, bool Injected)
+    {
+        public string Label => Injected ? $"injected-parameters cell (after cell {Number})" : $"cell {Number}";
+    }
+
     static async Task<RunResult> RunCoreAsync(RunOptions options, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
+        // Taken before the kernel starts: it captures Console.Out / Console.Error while cells run.
         var log = options.Out ?? Console.Out;
         var err = options.Error ?? Console.Error;
         BudgetProfile profile;
-        try { profile = options.Profile ?? Budget.Parse(Environment.GetEnvironmentVariable(Budget.EnvironmentVariable)); }
+        try { profile = options.Profile ?? Profiles.Parse(Environment.GetEnvironmentVariable(Profiles.EnvironmentVariable)); }
         catch (ArgumentException e) { return Usage(e.Message, BudgetProfile.Full); }
 
         RunResult Usage(string message, BudgetProfile p)
@@ -107,9 +112,9 @@ public static partial class NotebookRunner
         }
 
         // 1. Read and check everything before running anything.
-        Notebook notebook;
+        INotebookDocument notebook;
         var path = Path.GetFullPath(options.NotebookPath);
-        try { notebook = Notebook.Load(path); }
+        try { notebook = KernelHost.LoadNotebook(path); }
         catch (NotebookException e) { return Usage(e.Message, profile); }
         if (notebook.CheckCSharpKernel() is { } kernelProblem) return Usage($"{path}: {kernelProblem}", profile);
         var notebookDir = Path.GetDirectoryName(path)!;
@@ -117,92 +122,67 @@ public static partial class NotebookRunner
         var outDir = Path.GetFullPath(options.OutputDirectory ?? Path.Combine(notebookDir, "out", name));
 
         // Original numbering: cell N is the N-th cell of the input notebook.
-        var numbered = notebook.Cells.Select((c, i) => (Cell: c, Number: i + 1, Injected: false)).ToList();
+        var numbered = notebook.Cells.Select((c, i) => new Numbered(c, i + 1, false)).ToList();
+        if (numbered.Select(CheckKernel).FirstOrDefault(p => p is not null) is { } otherKernel) return Usage(otherKernel, profile);
         try { InjectParameters(notebook, numbered, options.Parameters); }
         catch (ParameterException e) { return Usage(e.Message, profile); }
 
-        var prepared = new List<PreparedCell>();
-        try
-        {
-            foreach (var (cell, number, injected) in numbered)
-                prepared.Add(CellPreprocessor.Prepare(cell, injected ? $"injected-parameters cell (after cell {number})" : $"cell {number}", notebookDir));
-        }
-        catch (CellException e) { return Usage(e.Message, profile); }
-
-        // 2. Run.
-        Budget.Profile = profile;
-        Environment.SetEnvironmentVariable(Budget.EnvironmentVariable, profile.ToString().ToLowerInvariant());
-        // Files the notebook writes itself (Kit.OutputDirectory) go to a staging folder inside outDir; they replace the
+        // 2. Run. Files the notebook writes itself (GANKIT_OUT) go to a staging folder inside outDir; they replace the
         // previous run's files only when every cell ran (see PublishNotebookFiles), like the notebook and the report.
-        var previousOut = Environment.GetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable);
+        var saved = (Profile: Environment.GetEnvironmentVariable(Profiles.EnvironmentVariable),
+                     OutDir: Environment.GetEnvironmentVariable(Profiles.OutputEnvironmentVariable),
+                     Directory: Environment.CurrentDirectory, Stdout: Console.Out, Stderr: Console.Error);
         var staging = Path.Combine(outDir, StagingPrefix + Guid.NewGuid().ToString("N")[..8]);
         var runs = new List<CellRun>();
         string? failure = null;
-        var originalOut = Console.Out;
-        var originalErr = Console.Error;
-        var stdout = new CapturingWriter("stdout", log);
-        var stderr = new CapturingWriter("stderr", log);
+        var executed = new List<(INotebookCell Cell, List<CellOutput> Outputs, int? Count)>();
+        var outputs = new RunOutputs(log);
         var executionCount = 0;
-        var executed = new List<(NotebookCell Cell, CellOutputs Outputs, int Count)>();
-        var width = notebook.Cells.Count.ToString(CultureInfo.InvariantCulture).Length;
+        var width = numbered.Count(c => !c.Injected).ToString(CultureInfo.InvariantCulture).Length;
         var totalCells = numbered.Count(c => !c.Injected);
         try
         {
-            Environment.SetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable, staging);
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-            var session = new ScriptSession(new NotebookGlobals(), notebookDir);
-            for (var k = 0; k < numbered.Count; k++)
+            Environment.SetEnvironmentVariable(Profiles.EnvironmentVariable, profile.Name());
+            Environment.SetEnvironmentVariable(Profiles.OutputEnvironmentVariable, staging);
+            // Relative #load / #r paths resolve against the notebook's folder, as in Jupyter (kernels start there).
+            Environment.CurrentDirectory = notebookDir;
+            await using var kernel = KernelHost.StartKernel();
+            foreach (var item in numbered)
             {
-                var (cell, number, injected) = numbered[k];
-                var prep = prepared[k];
-                var label = injected ? $"injected-parameters cell (after cell {number})" : $"cell {number}";
+                var cell = item.Cell;
                 if (failure is not null)
                 {
-                    cell.ClearOutputs();
-                    runs.Add(new CellRun(number, injected, prep.Kind, cell.Source, prep.Text, null, TimeSpan.Zero, [], null) { Skipped = true });
+                    cell.SetOutputs([], null);
+                    runs.Add(new CellRun(item.Number, item.Injected, cell.Kind, cell.Source, cell.Source, null, TimeSpan.Zero, [], null) { Skipped = true });
                     continue;
                 }
                 var watch = Stopwatch.StartNew();
-                if (prep.Kind != CellKind.Code)
+                if (cell.Kind != CellKind.Code)
                 {
-                    runs.Add(new CellRun(number, injected, prep.Kind, cell.Source, prep.Text, null, TimeSpan.Zero, [], null,
-                        cell.Json["attachments"] as System.Text.Json.Nodes.JsonObject));
-                    // A "#!markdown" code cell stays a code cell in the file: it just has no outputs.
-                    cell.ClearOutputs();
-                    Progress(log, number, injected, width, totalCells, prep.Kind == CellKind.Markdown ? "markdown" : "raw", watch.Elapsed);
+                    runs.Add(new CellRun(item.Number, item.Injected, cell.Kind, cell.Source, cell.Source, null, TimeSpan.Zero, [], null, cell.Attachments));
+                    Progress(log, item, width, totalCells, cell.Kind == CellKind.Markdown ? "markdown" : "raw", watch.Elapsed);
                     continue;
                 }
 
-                var outputs = new CellOutputs(log);
-                stdout.Target = outputs;
-                stderr.Target = outputs;
-                ScriptContext.Current = outputs;
+                var cellOutputs = outputs.BeginCell();
                 string? error = null;
                 executionCount++;
-                try
+                if (!string.IsNullOrWhiteSpace(cell.Source))
                 {
-                    if (!string.IsNullOrWhiteSpace(prep.Text))
+                    var failed = await kernel.RunCellAsync(cell.Source, item.Label, outputs.Add, cancellationToken).ConfigureAwait(false);
+                    if (failed is not null)
                     {
-                        var fileName = injected ? $"cell-{number}-parameters.csx" : $"cell-{number}.csx";
-                        var result = await session.RunAsync(prep.Text, fileName, prep.ReferencePaths, cancellationToken).ConfigureAwait(false);
-                        if (!result.CompileErrors.IsEmpty) error = AddCompileError(outputs, label, result.CompileErrors);
-                        else if (result.Exception is not null) error = AddException(outputs, label, result.Exception, result.ExceptionLine);
-                        else if (result.ReturnValue is not null and not DisplayHandle) outputs.AddResult(result.ReturnValue);
+                        error = failed.Line is { } line ? $"{item.Label} (line {line}): {failed.Message}" : $"{item.Label}: {failed.Message}";
+                        var traceback = failed.Traceback.Select(t => t.StartsWith("(line ", StringComparison.Ordinal) ? $"{item.Label} {t}" : t).ToList();
+                        if (!traceback.Any(t => t.StartsWith(item.Label, StringComparison.Ordinal))) traceback.Insert(0, error);
+                        outputs.AddError(new ErrorOutput(failed.EName, failed.EValue, traceback));
                     }
                 }
-                finally
-                {
-                    Console.Out.Flush();
-                    stdout.Target = null;
-                    stderr.Target = null;
-                    ScriptContext.Current = null;
-                }
-                outputs.Complete();
+                outputs.EndCell();
                 watch.Stop();
-                executed.Add((cell, outputs, executionCount));
-                runs.Add(new CellRun(number, injected, CellKind.Code, cell.Source, prep.Text, executionCount, watch.Elapsed, outputs.Items, error));
-                Progress(log, number, injected, width, totalCells, injected ? "params" : "code", watch.Elapsed);
+                executed.Add((cell, cellOutputs, executionCount));
+                runs.Add(new CellRun(item.Number, item.Injected, CellKind.Code, cell.Source, cell.Source, executionCount, watch.Elapsed, cellOutputs, error));
+                Progress(log, item, width, totalCells, item.Injected ? "params" : "code", watch.Elapsed);
                 if (error is not null)
                 {
                     failure = error;
@@ -212,22 +192,24 @@ public static partial class NotebookRunner
         }
         finally
         {
-            Console.SetOut(originalOut);
-            Console.SetError(originalErr);
-            Environment.SetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable, previousOut);
+            Console.SetOut(saved.Stdout);
+            Console.SetError(saved.Stderr);
+            Environment.CurrentDirectory = saved.Directory;
+            Environment.SetEnvironmentVariable(Profiles.EnvironmentVariable, saved.Profile);
+            Environment.SetEnvironmentVariable(Profiles.OutputEnvironmentVariable, saved.OutDir);
         }
 
         // 3. Write the executed notebook and the report; a failed run never replaces a good run's files.
         total.Stop();
-        // Serialized only now: a display handle kept from an earlier cell may have updated its output since.
-        foreach (var (cell, outputs, count) in executed) cell.SetOutputs(outputs.ToJson(count), count);
-        notebook.EnsureCellIds();
+        // Taken only now: a display kept from an earlier cell may have been updated since.
+        foreach (var (cell, cellOutputs, count) in executed) cell.SetOutputs(outputs.Snapshot(cellOutputs), count);
+        var finalRuns = runs.Select(r => r with { Outputs = r.Outputs is List<CellOutput> live ? outputs.Snapshot(live) : r.Outputs }).ToList();
         var suffix = failure is null ? "" : ".failed";
         var ipynbPath = Path.Combine(outDir, name + suffix + ".ipynb");
         var htmlPath = Path.Combine(outDir, name + suffix + ".html");
         var info = new ReportInfo(name, path, DateTimeOffset.Now, profile, options.Parameters, total.Elapsed, failure);
         AtomicFile.WriteAllText(ipynbPath, notebook.ToJson());
-        AtomicFile.WriteAllText(htmlPath, ReportWriter.Render(info, runs, notebookDir));
+        AtomicFile.WriteAllText(htmlPath, ReportWriter.Render(info, finalRuns, notebookDir));
         PublishNotebookFiles(staging, outDir, name, failure is null);
         if (failure is null)
         {
@@ -235,11 +217,37 @@ public static partial class NotebookRunner
             foreach (var stale in new[] { name + ".failed.ipynb", name + ".failed.html" }.Select(f => Path.Combine(outDir, f)))
                 if (File.Exists(stale)) File.Delete(stale);
         }
-        log.WriteLine($"{(failure is null ? "done" : "FAILED")} in {total.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s ({profile.ToString().ToLowerInvariant()} profile)");
+        log.WriteLine($"{(failure is null ? "done" : "FAILED")} in {total.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s ({profile.Name()} profile)");
         log.WriteLine($"  notebook: {ipynbPath}");
         log.WriteLine($"  report:   {htmlPath}");
         log.Flush();
-        return new RunResult(failure is null ? ExitOk : ExitCellFailed, ipynbPath, htmlPath, runs, failure, total.Elapsed, profile);
+        return new RunResult(failure is null ? ExitOk : ExitCellFailed, ipynbPath, htmlPath, finalRuns, failure, total.Elapsed, profile);
+    }
+
+    /// <summary>
+    /// A code cell meant for another kernel of the .NET Interactive tool (Polyglot metadata, or a magic line such as
+    /// <c>#!fsharp</c>) cannot run in gannb's C# kernel: say so before anything runs. Null when the cell is fine.
+    /// </summary>
+    static string? CheckKernel(Numbered item)
+    {
+        var cell = item.Cell;
+        if (cell.Kind != CellKind.Code) return null;
+        if (cell.KernelName is { } k && !IsCSharpOrMarkdown(k))
+            return $"{item.Label}: the cell is for the '{k}' kernel; gannb runs C# cells only (and #!markdown cells).";
+        var lines = cell.Source.Replace("\r\n", "\n").Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimStart();
+            if (!line.StartsWith("#!", StringComparison.Ordinal)) continue;
+            var magic = line[2..].Split(' ', '\t')[0];
+            if (!OtherKernels.Contains(magic.ToLowerInvariant())) continue;
+            return i == 0
+                ? $"{item.Label} (line 1): the cell is for the '{magic}' kernel; gannb runs C# cells only (and #!markdown cells)."
+                : $"{item.Label} (line {i + 1}): '#!{magic}' switches to the '{magic}' kernel; gannb runs C# cells only (and #!markdown cells).";
+        }
+        return null;
+
+        static bool IsCSharpOrMarkdown(string k) => k.ToLowerInvariant() is "csharp" or "c#" or "markdown" or "md";
     }
 
     const string StagingPrefix = ".gannb-staging-";
@@ -275,60 +283,32 @@ public static partial class NotebookRunner
     }
 
     /// <summary>Inserts the injected-parameters cell after the parameters cell (replacing an earlier injected one).</summary>
-    static void InjectParameters(Notebook notebook, List<(NotebookCell Cell, int Number, bool Injected)> numbered, IReadOnlyList<string> overrides)
+    static void InjectParameters(INotebookDocument notebook, List<Numbered> numbered, IReadOnlyList<string> overrides)
     {
         if (overrides.Count == 0) return;
         foreach (var o in overrides) Parameters.SplitOverride(o);
-        var index = numbered.FindIndex(c => c.Cell.CellType == "code" && c.Cell.Tags.Contains("parameters"));
+        var index = numbered.FindIndex(c => c.Cell.Kind == CellKind.Code && c.Cell.Tags.Contains("parameters"));
         if (index < 0)
             throw new ParameterException($"-p {overrides[0]}: the notebook has no code cell tagged 'parameters' (metadata.tags), so it takes no -p values.");
         var parametersCell = numbered[index];
         // Papermill replaces the injected cell of an earlier run rather than stacking a second one.
-        numbered.RemoveAll(c => c.Cell.Tags.Contains("injected-parameters"));
-        notebook.Cells.RemoveAll(c => c.Tags.Contains("injected-parameters"));
-        var paramSource = CellPreprocessor.Prepare(parametersCell.Cell, $"cell {parametersCell.Number}", ".").Text;
-        var source = Parameters.BuildInjectedSource(Parameters.Parse(paramSource), overrides);
-        var injected = NotebookCell.NewCode(source, "injected-" + Guid.NewGuid().ToString("N")[..8], "injected-parameters");
-        notebook.Cells.Insert(notebook.Cells.IndexOf(parametersCell.Cell) + 1, injected);
-        numbered.Insert(numbered.IndexOf(parametersCell) + 1, (injected, parametersCell.Number, true));
+        foreach (var old in numbered.Where(c => c.Cell.Tags.Contains("injected-parameters")).ToList())
+        {
+            numbered.Remove(old);
+            notebook.Remove(old.Cell);
+        }
+        var source = Parameters.BuildInjectedSource(Parameters.Parse(parametersCell.Cell.Source), overrides);
+        var injected = notebook.InsertCodeCell(parametersCell.Cell, source, "injected-parameters");
+        numbered.Insert(numbered.IndexOf(parametersCell) + 1, new Numbered(injected, parametersCell.Number, true));
     }
 
-    static void Progress(TextWriter log, int number, bool injected, int width, int total, string kind, TimeSpan elapsed)
+    static void Progress(TextWriter log, Numbered item, int width, int total, string kind, TimeSpan elapsed)
     {
-        var n = (injected ? number + "+" : number.ToString(CultureInfo.InvariantCulture)).PadLeft(width);
+        var n = (item.Injected ? item.Number + "+" : item.Number.ToString(CultureInfo.InvariantCulture)).PadLeft(width);
         lock (log)
         {
             log.WriteLine($"[{n}/{total}] {kind,-8} {elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture),6} s");
             log.Flush();
         }
     }
-
-    static string AddCompileError(CellOutputs outputs, string label, IReadOnlyList<Diagnostic> errors)
-    {
-        static int Line(Diagnostic d) => d.Location.GetLineSpan().StartLinePosition.Line + 1;
-        var lines = errors.Select(d =>
-        {
-            var pos = d.Location.GetLineSpan().StartLinePosition;
-            return $"{label} (line {pos.Line + 1}, col {pos.Character + 1}): error {d.Id}: {d.GetMessage(CultureInfo.InvariantCulture)}";
-        }).ToList();
-        var first = errors[0];
-        var message = $"{label} (line {Line(first)}): error {first.Id}: {first.GetMessage(CultureInfo.InvariantCulture)}";
-        outputs.AddError(new ErrorOutput("CompilationError", $"error {first.Id}: {first.GetMessage(CultureInfo.InvariantCulture)}", lines));
-        return message;
-    }
-
-    static string AddException(CellOutputs outputs, string label, Exception e, int? line)
-    {
-        var where = line is null ? label : $"{label} (line {line})";
-        var message = $"{where}: {e.GetType().Name}: {e.Message}";
-        var traceback = new List<string> { message };
-        traceback.AddRange(e.ToString().Split('\n').Select(l => CellFrame().Replace(l.TrimEnd('\r'), m =>
-                $"in {(m.Groups["p"].Success ? "injected-parameters cell (after cell " + m.Groups["n"].Value + ")" : "cell " + m.Groups["n"].Value)}, line {m.Groups["l"].Value}"))
-            .Where(l => !l.Contains(" Microsoft.CodeAnalysis.Scripting.", StringComparison.Ordinal)
-                        && !l.Contains(" System.Runtime.CompilerServices.", StringComparison.Ordinal)
-                        && !l.Contains("--- End of stack trace from previous location ---", StringComparison.Ordinal)));
-        outputs.AddError(new ErrorOutput(e.GetType().FullName ?? e.GetType().Name, e.Message, traceback));
-        return message;
-    }
-
 }

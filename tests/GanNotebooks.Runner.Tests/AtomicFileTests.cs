@@ -1,5 +1,3 @@
-using GanNotebooks.Runtime;
-
 namespace GanNotebooks.Runner.Tests;
 
 public class AtomicFileTests

@@ -12,6 +12,9 @@ public class CliTests
         return (code, o.ToString(), e.ToString());
     }
 
+    /// <summary>What the kit's Kit.OutputDirectory does: the folder named by GANKIT_OUT, created.</summary>
+    const string OutDir = "var dir = System.IO.Directory.CreateDirectory(Environment.GetEnvironmentVariable(\"GANKIT_OUT\")!).FullName;\n";
+
     [Fact]
     public async Task Help_prints_usage()
     {
@@ -38,12 +41,12 @@ public class CliTests
     [Fact]
     public async Task Run_with_out_profile_and_parameters()
     {
-        using var nb = Create(Code("int steps = 10;", "parameters"), Code("$\"{GanNotebooks.Runtime.Budget.Profile} {steps}\""));
+        using var nb = Create(Code("int steps = 10;", "parameters"), Code("$\"{Environment.GetEnvironmentVariable(\"GANKIT_PROFILE\")} {steps}\""));
         var outDir = Path.Combine(nb.Directory, "custom-out");
         var (code, stdout, err) = await Cli("run", nb.Path, "-p", "steps=7", "--out", outDir, "--profile=smoke");
         Assert.True(code == 0, err);
         var executed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "nb.ipynb")))!;
-        Assert.Equal("Smoke 7", Run.Plain(executed["cells"]![2]!["outputs"]![0]));
+        Assert.Equal("smoke 7", Run.Plain(executed["cells"]![2]!["outputs"]![0]));
         Assert.True(File.Exists(Path.Combine(outDir, "nb.html")));
         Assert.Contains("[2/2] code", stdout);
     }
@@ -51,30 +54,32 @@ public class CliTests
     [Fact]
     public async Task Profile_full_is_applied()
     {
-        using var nb = Create(Code("GanNotebooks.Runtime.Budget.Steps(1000)"));
+        using var nb = Create(Code("Environment.GetEnvironmentVariable(\"GANKIT_PROFILE\")"));
         var (code, _, err) = await Cli("run", nb.Path, "--profile", "full");
         Assert.True(code == 0, err);
         var executed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(nb.OutDir, "nb.ipynb")))!;
-        Assert.Equal("1000", Run.Plain(executed["cells"]![0]!["outputs"]![0]));
+        Assert.Equal("full", Run.Plain(executed["cells"]![0]!["outputs"]![0]));
     }
 
     [Fact]
-    public async Task Files_a_notebook_writes_via_Kit_OutputDirectory_land_in_the_out_folder()
+    public async Task Files_a_notebook_writes_to_GANKIT_OUT_land_in_the_out_folder()
     {
-        using var nb = Create(Code("System.IO.File.WriteAllText(System.IO.Path.Combine(GanNotebooks.Kit.OutputDirectory(\"nb\"), \"frame.txt\"), \"x\");"));
+        using var nb = Create(Code(OutDir + "System.IO.File.WriteAllText(System.IO.Path.Combine(dir, \"frame.txt\"), \"x\");"));
         var outDir = Path.Combine(nb.Directory, "elsewhere");
-        var before = Environment.GetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable);
+        var before = Environment.GetEnvironmentVariable(Profiles.OutputEnvironmentVariable);
+        var cwd = Environment.CurrentDirectory;
         var (code, _, err) = await Cli("run", nb.Path, "--out", outDir);
         Assert.True(code == 0, err);
         Assert.True(File.Exists(Path.Combine(outDir, "frame.txt")), "the notebook's own file should sit beside nb.ipynb in --out");
         Assert.False(Directory.Exists(nb.OutDir), "nothing should be written to the default out folder when --out is given");
-        Assert.Equal(before, Environment.GetEnvironmentVariable(GanNotebooks.Kit.OutputEnvironmentVariable));
+        Assert.Equal(before, Environment.GetEnvironmentVariable(Profiles.OutputEnvironmentVariable));
+        Assert.Equal(cwd, Environment.CurrentDirectory);
     }
 
     [Fact]
     public async Task A_failed_run_keeps_the_previous_runs_files_and_puts_its_own_aside()
     {
-        const string write = "System.IO.File.WriteAllText(System.IO.Path.Combine(GanNotebooks.Kit.OutputDirectory(\"nb\"), \"frame.txt\"), \"run \" + run);";
+        const string write = OutDir + "System.IO.File.WriteAllText(System.IO.Path.Combine(dir, \"frame.txt\"), \"run \" + run);";
         using var nb = Create(Code("var run = \"good\";", "parameters"), Code(write), Code("if (run == \"bad\") throw new Exception(\"boom\");"));
         var (code, _, err) = await Cli("run", nb.Path);
         Assert.True(code == 0, err);

@@ -54,11 +54,47 @@ public class ErrorReportingTests
     }
 
     [Fact]
-    public async Task Line_numbers_stay_right_when_directives_are_removed()
+    public async Task Frames_in_a_loaded_script_name_the_script_and_the_line_is_the_cells()
     {
-        using var nb = Create(Code("#!csharp\n#r \"nuget: Plotly.NET, 6.0.0\"\nvar s = 1;\ns.NoSuchMethod();"));
+        using var nb = Create(Code("#load \"helper.csx\"\n\nvar c = Risky(7);"));
+        File.WriteAllText(Path.Combine(nb.Directory, "helper.csx"), "// helper\nint Risky(int v)\n{\n    if (v > 1) throw new InvalidOperationException(\"from helper\");\n    return v;\n}\n");
+        var run = await nb.RunAsync();
+        Assert.Contains("cell 1 (line 3): InvalidOperationException: from helper", run.Err);
+        var traceback = run.OutputsAt(0).Single()!["traceback"]!.AsArray().Select(t => t!.GetValue<string>()).ToList();
+        Assert.Contains(traceback, t => t.EndsWith("in helper.csx, line 4", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Line_numbers_stay_right_after_magic_lines()
+    {
+        using var nb = Create(Code("#!csharp\n#!time\nvar s = 1;\ns.NoSuchMethod();"));
         var run = await nb.RunAsync();
         Assert.Contains("cell 1 (line 4): error CS1061", run.Err);
+    }
+
+    [Fact]
+    public async Task Runtime_line_counts_the_cells_directive_lines()
+    {
+        using var nb = Create(Code("#!csharp\n#!time\nvar a = 1;\nthrow new InvalidOperationException(\"after magics\");"));
+        var run = await nb.RunAsync();
+        Assert.Contains("cell 1 (line 4): InvalidOperationException: after magics", run.Err);
+
+        using var second = Create(Code("#!time\n\n// blank line and comment first\nthrow new InvalidOperationException(\"second\");"));
+        var run2 = await second.RunAsync();
+        Assert.Contains("cell 1 (line 4): InvalidOperationException: second", run2.Err);
+    }
+
+    [Fact]
+    public async Task A_failed_run_restores_the_current_directory_and_the_environment()
+    {
+        var cwd = Environment.CurrentDirectory;
+        var profile = Environment.GetEnvironmentVariable("GANKIT_PROFILE");
+        using var nb = Create(Code("Console.WriteLine(Environment.CurrentDirectory);\nthrow new Exception(\"x\");"));
+        var run = await nb.RunAsync();
+        Assert.Equal(1, run.Result.ExitCode);
+        Assert.Equal(nb.Directory, Run.Text(run.OutputsAt(0)[0]).Trim());
+        Assert.Equal(cwd, Environment.CurrentDirectory);
+        Assert.Equal(profile, Environment.GetEnvironmentVariable("GANKIT_PROFILE"));
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using GanNotebooks.Runtime;
-
 namespace GanNotebooks.Runner.Tests;
 
 /// <summary>
@@ -9,8 +7,12 @@ namespace GanNotebooks.Runner.Tests;
 public class NotebookExecutionTests
 {
     /// <summary>The repository root: the first folder upwards holding GanNotebooks.sln.</summary>
-    internal static string RepoRoot() =>
-        GanNotebooks.Kit.FindRepoRoot() ?? throw new InvalidOperationException($"GanNotebooks.sln not found above {AppContext.BaseDirectory}.");
+    internal static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "GanNotebooks.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"GanNotebooks.sln not found above {AppContext.BaseDirectory}.");
+    }
 
     /// <summary>Repository-relative paths of notebooks/*.ipynb. xunit 2 fails a theory without data, so
     /// while notebooks/ is empty the runner's own sample notebook stands in.</summary>

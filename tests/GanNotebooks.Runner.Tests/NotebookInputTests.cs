@@ -75,6 +75,28 @@ public class NotebookInputTests
         Assert.All(ids, id => Assert.Matches("^[a-zA-Z0-9-_]{1,64}$", id));
     }
 
+    [Fact]
+    public async Task Raw_cells_stay_raw_and_attachments_and_polyglot_markdown_cells_are_kept()
+    {
+        var raw = new JsonObject { ["cell_type"] = "raw", ["id"] = "r1", ["metadata"] = new JsonObject(), ["source"] = "not C#: {{ }}" };
+        var md = Markdown("![p](attachment:p.png)");
+        md["attachments"] = new JsonObject { ["p.png"] = new JsonObject { ["image/png"] = "iVBORw0KGgo=" } };
+        var polyglotMarkdown = Code("## From the markdown kernel");
+        polyglotMarkdown["metadata"]!["polyglot_notebook"] = new JsonObject { ["kernelName"] = "markdown" };
+        using var nb = Create("cells", CSharpMetadata(), [raw, md, polyglotMarkdown, Code("1")]);
+        var run = await nb.RunAsync();
+        Assert.True(run.Result.ExitCode == 0, run.Err + run.Out);
+        var cells = run.Executed["cells"]!.AsArray();
+        Assert.Equal("raw", cells[0]!["cell_type"]!.GetValue<string>());
+        Assert.Null(cells[0]!["outputs"]);
+        Assert.Equal("iVBORw0KGgo=", cells[1]!["attachments"]!["p.png"]!["image/png"]!.GetValue<string>());
+        Assert.Contains("src=\"data:image/png;base64,iVBORw0KGgo=\"", run.Html);
+        Assert.Equal("markdown", cells[2]!["cell_type"]!.GetValue<string>());
+        Assert.Contains("From the markdown kernel</h2>", run.Html);
+        Assert.Equal(1, cells[3]!["execution_count"]!.GetValue<int>());
+        NotebookSchemaTests.AssertValid(run.Result.NotebookOutputPath!);
+    }
+
     /// <summary>Runs a path that may not exist (TestNotebook always writes one).</summary>
     sealed class NotebookRunnerProbe(string path)
     {

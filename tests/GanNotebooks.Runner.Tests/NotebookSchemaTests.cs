@@ -57,14 +57,15 @@ public class NotebookSchemaTests
         using var nb = Create(
             Markdown("# Title\n\n$x^2$"),
             Code("var n = 2;", "parameters"),
-            Code("Console.WriteLine(\"out\");\nConsole.Error.WriteLine(\"err\");\nvar h = display(\"a\");\nh.Update(\"b\");"),
-            Code("Plotly.NET.CSharp.Chart.Point<int, int, string>(new[] { 1, 2 }, new[] { 3, 4 })"),
+            Code("Console.WriteLine(\"out\");\nConsole.Error.WriteLine(\"err\");\nvar h = Microsoft.DotNet.Interactive.KernelInvocationContextExtensions.Display(Microsoft.DotNet.Interactive.KernelInvocationContext.Current, \"a\");\nh.Update(\"b\");"),
+            Code(DisplayCaptureTests.Formatters),
+            Code("display(new Pic(new byte[] { 1, 2, 3 }));\nnew Fig(new[] { 1.0, 2 })"),
             Code("new Microsoft.AspNetCore.Html.HtmlString(\"<p>p</p>\")"),
             Code("#!markdown\nmagic markdown"),
             Code(""),
             Code("n"));
         var run = await nb.RunAsync("n=3");
-        Assert.Equal(0, run.Result.ExitCode);
+        Assert.True(run.Result.ExitCode == 0, run.Err + run.Out);
         AssertValid(run.Result.NotebookOutputPath!);
     }
 
@@ -87,7 +88,7 @@ public class NotebookSchemaTests
             var stdout = new StringWriter();
             var result = await NotebookRunner.RunAsync(new RunOptions
             {
-                NotebookPath = sample, OutputDirectory = outDir, Profile = GanNotebooks.Runtime.BudgetProfile.Smoke, Out = stdout, Error = stdout,
+                NotebookPath = sample, OutputDirectory = outDir, Profile = BudgetProfile.Smoke, Out = stdout, Error = stdout,
             });
             Assert.True(result.Succeeded, stdout.ToString());
             AssertValid(result.NotebookOutputPath!);

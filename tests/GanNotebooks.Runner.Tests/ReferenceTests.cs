@@ -5,49 +5,54 @@ namespace GanNotebooks.Runner.Tests;
 public class ReferenceTests
 {
     [Fact]
-    public async Task Shipped_nuget_packages_are_accepted()
+    public void The_runner_does_not_reference_the_library_or_its_packages()
     {
-        using var nb = Create(Code("""
-            #r "nuget: TorchSharp, 0.107.0"
-            #r "nuget:libtorch-cpu-linux-x64, 2.10.0"
-            #r "nuget: Plotly.NET.Interactive, 5.0.0"
-            #r "nuget: Microsoft.DotNet.Interactive.Formatting, *-*"
-            #i "nuget: https://example.invalid/feed"
-            TorchSharp.torch.zeros(2).shape[0]
-            """));
-        var run = await nb.RunAsync();
-        Assert.Equal(0, run.Result.ExitCode);
-        Assert.Equal("2", Run.Plain(run.OutputsAt(0).Single()));
+        // The kernel loads the kit (and TorchSharp, Plotly.NET, its FSharp.Core) through the notebook's first cell; a
+        // second copy beside them in gannb would break their static state and binding.
+        var runner = typeof(NotebookRunner).Assembly;
+        var referenced = runner.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        Assert.DoesNotContain("GanNotebooks", referenced);
+        Assert.DoesNotContain(referenced, n => n!.StartsWith("TorchSharp", StringComparison.Ordinal) || n.StartsWith("Plotly.NET", StringComparison.Ordinal));
+        var deps = File.ReadAllText(Path.Combine(Path.GetDirectoryName(runner.Location)!, "gannb.deps.json"));
+        Assert.DoesNotContain("\"GanNotebooks/", deps);
+        Assert.DoesNotContain("Plotly.NET", deps);
+        Assert.DoesNotContain("TorchSharp", deps);
     }
 
     [Fact]
-    public async Task Unknown_nuget_package_names_cell_line_package_and_what_is_available()
+    public void Only_the_Kernel_folder_touches_Microsoft_DotNet_Interactive()
     {
-        using var nb = Create(Code("var a = 1;"), Code("using System;\n#r \"nuget: Newtonsoft.Json, 13.0.3\"\n"));
+        // Kernel/ is the seam to replace if a future SDK breaks the archived .NET Interactive packages.
+        var runner = Path.Combine(NotebookExecutionTests.RepoRoot(), "lib", "GanNotebooks.Runner");
+        var kernel = Path.Combine(runner, "Kernel") + Path.DirectorySeparatorChar;
+        var outside = Directory.EnumerateFiles(runner, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.StartsWith(kernel, StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .Where(f => File.ReadAllText(f).Contains("Microsoft.DotNet.Interactive", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(runner, f));
+        Assert.Empty(outside);
+    }
+
+    [Fact]
+    public async Task Nuget_packages_restore_and_their_kernel_extensions_load_as_in_the_tool()
+    {
+        // Plotly.NET.Interactive carries interactive-extensions/dotnet/Plotly.NET.Interactive.dll, an IKernelExtension
+        // that registers a formatter for charts: loaded after the restore, as dotnet-interactive loads it.
+        using var nb = Create(Code("#r \"nuget: Plotly.NET.Interactive, 6.0.0\""),
+            Code("Plotly.NET.Chart.Invisible()"));
         var run = await nb.RunAsync();
-        Assert.Equal(2, run.Result.ExitCode);
+        Assert.True(run.Result.ExitCode == 0, run.Err + run.Out);
+        Assert.Contains(run.OutputsAt(0), o => Run.Plain(o).Contains("Loading extensions from", StringComparison.Ordinal));
+        Assert.Contains("plotly", Run.Data(run.OutputsAt(1).Single(), "text/html"), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Unknown_nuget_package_fails_the_cell_with_the_kernels_message()
+    {
+        using var nb = Create(Code("var a = 1;"), Code("using System;\n#r \"nuget: No.Such.Package.GanNotebooks.Test, 1.0.0\"\n"));
+        var run = await nb.RunAsync();
+        Assert.Equal(1, run.Result.ExitCode);
         Assert.Contains("cell 2 (line 2)", run.Err);
-        Assert.Contains("'Newtonsoft.Json'", run.Err);
-        Assert.Contains("TorchSharp-cpu", run.Err);
-        Assert.Contains("Plotly.NET.CSharp", run.Err);
-    }
-
-    [Fact]
-    public async Task Dll_of_an_assembly_already_loaded_maps_to_the_loaded_copy()
-    {
-        // The path does not even exist: the notebook's usual #r of the library's build output must
-        // resolve to the library the runner already has, never a second copy.
-        using var nb = Create(Code("""
-            #r "../lib/GanNotebooks/bin/Release/GanNotebooks.dll"
-            var copies = AppDomain.CurrentDomain.GetAssemblies().Count(a => a.GetName().Name == "GanNotebooks");
-            var context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(typeof(GanNotebooks.Runtime.Budget).Assembly)!.Name;
-            $"{copies} {context}"
-            """));
-        var run = await nb.RunAsync();
-        Assert.Equal(0, run.Result.ExitCode);
-        Assert.Equal("1 Default", Run.Plain(run.OutputsAt(0).Single()));
-        Assert.Same(typeof(GanNotebooks.Runtime.Budget).Assembly,
-            AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == "GanNotebooks"));
+        Assert.Contains("No.Such.Package.GanNotebooks.Test", run.Result.Cells[1].Outputs.OfType<Output.ErrorOutput>().Single().EValue);
     }
 
     [Fact]
@@ -65,12 +70,37 @@ public class ReferenceTests
     [Fact]
     public async Task Missing_dll_is_a_clear_error()
     {
-        using var nb = Create(Code("#r \"bin/NoSuchThing.dll\""));
+        using var nb = Create(Code("// the build output\n#r \"bin/NoSuchThing.dll\""));
         var run = await nb.RunAsync();
-        Assert.Equal(2, run.Result.ExitCode);
-        Assert.Contains("cell 1 (line 1)", run.Err);
-        Assert.Contains("file not found", run.Err);
-        Assert.Contains(Path.Combine(nb.Directory, "bin", "NoSuchThing.dll"), run.Err);
+        Assert.Equal(1, run.Result.ExitCode);
+        Assert.Contains("cell 1 (line 2)", run.Err);
+        Assert.Contains("NoSuchThing.dll", run.Err);
+    }
+
+    [Fact]
+    public async Task A_kit_script_loaded_with_load_can_add_assemblies_and_usings_for_the_next_cell()
+    {
+        // The course notebooks' first cell is #load "../lib/kit.csx": the script adds the library's assemblies to the
+        // C# kernel and defers a using line, so that the next cell sees the kit's namespaces. Same mechanism here.
+        using var nb = Create(Code("#load \"../lib/kit.csx\""), Code("Hello.Say()"));
+        var lib = Path.Combine(nb.Directory, "..", "lib");
+        Directory.CreateDirectory(Path.Combine(lib, "bin"));
+        EmitLibrary(Path.Combine(lib, "bin", "Extra.dll"), "namespace Extra { public static class Hello { public static string Say() => \"hello from the kit\"; } }");
+        File.WriteAllText(Path.Combine(lib, "kit.csx"), """
+            using Microsoft.DotNet.Interactive;
+            using Microsoft.DotNet.Interactive.Commands;
+            using Microsoft.DotNet.Interactive.CSharp;
+            var kernel = (CSharpKernel)KernelInvocationContext.Current.HandlingKernel;
+            kernel.AddAssemblyReferences(new[] { System.IO.Path.GetFullPath("../lib/bin/Extra.dll") });
+            kernel.DeferCommand(new SubmitCode("using Extra;"));
+            """);
+        try
+        {
+            var run = await nb.RunAsync();
+            Assert.True(run.Result.ExitCode == 0, run.Err + run.Out);
+            Assert.Equal("hello from the kit", Run.Plain(run.OutputsAt(1).Single()));
+        }
+        finally { Directory.Delete(lib, recursive: true); }
     }
 
     static void EmitLibrary(string path, string code)

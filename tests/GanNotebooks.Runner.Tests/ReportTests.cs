@@ -34,8 +34,9 @@ public class ReportTests
     {
         using var nb = Create(
             Markdown("# Chart page\n\nSee ![remote](https://example.com/pic.png) and [a link](https://example.com/paper).\n\n$E = mc^2$ and $$\\int_0^1 x\\,dx$$"),
-            Code("var xs = new[] { 1.0, 2, 3 };\nPlotly.NET.CSharp.Chart.Line<double, double, string>(xs, xs)"),
-            Code("display(Plotly.NET.CSharp.Chart.Point<double, double, string>(xs, xs));\nPlotly.NET.CSharp.Chart.Line<double, double, string>(xs, xs.Reverse())"),
+            Code(DisplayCaptureTests.Formatters),
+            Code("var xs = new[] { 1.0, 2, 3 };\nnew Fig(xs)"),
+            Code("display(new Fig(xs));\nnew Fig(xs.Reverse().ToArray())"),
             Code("new Microsoft.AspNetCore.Html.HtmlString(\"<img src=\\\"https://example.com/x.png\\\"><script src=\\\"//cdn.example.com/x.js\\\"></script><style>@import url(https://fonts.example.com/f.css);</style>\")"));
         var run = await nb.RunAsync();
         Assert.True(run.Result.ExitCode == 0, run.Err);
@@ -43,6 +44,7 @@ public class ReportTests
         Assert.Empty(NetworkReferences(html));
         Assert.Equal(1, Count(html, "id=\"plotly-js\""));
         Assert.Equal(1, Count(html, "* plotly.js v"));
+        Assert.DoesNotContain("<div id=\"fig-html-marker\"", html);   // the chart is drawn from its plotly JSON, its HTML is left out
         Assert.Equal(3, Count(html, "Plotly.newPlot(\"plotly-chart-"));
         Assert.Equal(3, Count(html, "class=\"plotly-chart\""));
         // The remote image became a link; the plain link stays a link.

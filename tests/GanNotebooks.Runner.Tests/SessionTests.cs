@@ -28,23 +28,15 @@ public class SessionTests
     }
 
     [Fact]
-    public async Task Kit_and_packages_are_referenced_and_imported()
+    public async Task Relative_load_and_r_paths_resolve_against_the_notebooks_folder()
     {
-        // Referenced without #r; imported only with the notebook's own using lines (as in VS Code).
-        using var nb = Create(Code("""
-            using TorchSharp;
-            using GanNotebooks.Runtime;
-            using SixLabors.ImageSharp;
-            using SixLabors.ImageSharp.PixelFormats;
-            using Microsoft.DotNet.Interactive.Formatting;
-            var t = torch.ones(2, 3);
-            var profile = GanNotebooks.Runtime.Budget.Profile;
-            var bmp = new Image<Rgba32>(1, 1);
-            $"{t.shape[1]} {profile} {Budget.Of(100, 2)} {Environment.GetEnvironmentVariable("GANKIT_PROFILE")} {typeof(Formatter).Name}"
-            """));
+        // As in Jupyter, which starts the kernel in the notebook's folder (the kit's first cell is #load "../lib/kit.csx").
+        using var nb = Create(Code("#load \"lib/helper.csx\"\nHelper(20)"));
+        Directory.CreateDirectory(Path.Combine(nb.Directory, "lib"));
+        File.WriteAllText(Path.Combine(nb.Directory, "lib", "helper.csx"), "int Helper(int v) => v + 22;\n");
         var run = await nb.RunAsync();
-        Assert.Equal(0, run.Result.ExitCode);
-        Assert.Equal("3 Smoke 2 smoke Formatter", Run.Plain(run.OutputsAt(0).Single()));
+        Assert.True(run.Result.ExitCode == 0, run.Err + run.Out);
+        Assert.Equal("42", Run.Plain(run.OutputsAt(0).Single()));
     }
 
     [Fact]
@@ -60,15 +52,17 @@ public class SessionTests
     }
 
     [Fact]
-    public async Task Markdown_magic_cells_are_markdown_and_csharp_magic_is_stripped()
+    public async Task Magics_behave_as_in_the_tools_Jupyter_kernel()
     {
+        // #!markdown shows the rest of the cell as HTML; #!csharp / #!c# select the C# kernel; #!time adds the wall time.
         using var nb = Create(Code("#!markdown\n## From a magic cell"), Code("#!csharp\n1 + 1"), Code("#!c#\n#!time\n2 + 2"));
         var run = await nb.RunAsync();
-        Assert.Equal(0, run.Result.ExitCode);
-        Assert.Empty(run.OutputsAt(0));
-        Assert.Null(run.Executed["cells"]![0]!["execution_count"]);
+        Assert.True(run.Result.ExitCode == 0, run.Err + run.Out);
+        Assert.Contains("<h2 id=\"from-a-magic-cell\">From a magic cell</h2>", Run.Data(run.OutputsAt(0).Single(), "text/html"));
         Assert.Equal("2", Run.Plain(run.OutputsAt(1).Single()));
-        Assert.Equal("4", Run.Plain(run.OutputsAt(2).Single()));
+        var timed = run.OutputsAt(2).Select(Run.Plain).ToList();
+        Assert.Contains("4", timed);
+        Assert.Contains(timed, t => t.StartsWith("Wall time:", StringComparison.Ordinal));
         Assert.Contains("<h2 id=\"from-a-magic-cell\">From a magic cell</h2>", run.Html);
     }
 
@@ -83,6 +77,31 @@ public class SessionTests
         Assert.Contains($"cell 2 (line {line})", run.Err);
         Assert.Contains(named, run.Err);
         Assert.DoesNotContain("ran", run.Out);
+    }
+
+    [Fact]
+    public async Task An_unknown_magic_is_the_kernels_error_on_its_line()
+    {
+        using var nb = Create(Code("var x = 1;\n#!nosuchmagic\nx"));
+        var run = await nb.RunAsync();
+        Assert.Equal(1, run.Result.ExitCode);
+        Assert.Contains("cell 1 (line 2): error DNI101: Unknown magic command '#!nosuchmagic'", run.Err);
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_the_run_and_restores_the_process()
+    {
+        using var nb = Create(Code("Console.WriteLine(\"started\");\nawait Task.Delay(TimeSpan.FromSeconds(60), Microsoft.DotNet.Interactive.KernelInvocationContext.Current.CancellationToken);"), Code("Console.WriteLine(\"never\");"));
+        var cwd = Environment.CurrentDirectory;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var o = new StringWriter();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = await NotebookRunner.RunAsync(new RunOptions { NotebookPath = nb.Path, Out = o, Error = o }, cts.Token);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("cell 1", result.ErrorMessage);
+        Assert.DoesNotContain("never", o.ToString());
+        Assert.Equal(cwd, Environment.CurrentDirectory);
     }
 
     [Fact]

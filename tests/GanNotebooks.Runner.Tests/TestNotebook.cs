@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Net;
+using System.Text.RegularExpressions;
 using GanNotebooks.Runner;
-using GanNotebooks.Runtime;
 
 namespace GanNotebooks.Runner.Tests;
 
@@ -115,7 +116,21 @@ internal sealed record Run(RunResult Result, string Out, string Err)
         _ => "",
     };
 
-    public static string Plain(JsonNode? output) => output?["data"]?["text/plain"] switch
+    /// <summary>The text of a data output: its text/plain, else the text of its text/html (the kernel formats most
+    /// values as HTML only, e.g. numbers as &lt;div class="dni-plaintext"&gt;&lt;pre&gt;3&lt;/pre&gt;&lt;/div&gt;).</summary>
+    public static string Plain(JsonNode? output)
+    {
+        var data = output?["data"];
+        if (data?["text/plain"] is { } plain) return Join(plain);
+        if (data?["text/html"] is not { } html) return "";
+        var text = Regex.Replace(Join(html), "<(script|style)[^>]*>.*?</\\1>", "", RegexOptions.Singleline | RegexOptions.IgnoreCase);
+        return WebUtility.HtmlDecode(Regex.Replace(text, "<[^>]+>", "")).Trim();
+    }
+
+    /// <summary>One MIME value of a data output as text (nbformat stores text as a string or a list of lines).</summary>
+    public static string Data(JsonNode? output, string mimeType) => output?["data"]?[mimeType] is { } v ? Join(v) : "";
+
+    static string Join(JsonNode node) => node switch
     {
         JsonArray a => string.Concat(a.Select(x => x!.GetValue<string>())),
         JsonValue v => v.GetValue<string>(),

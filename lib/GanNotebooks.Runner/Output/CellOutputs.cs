@@ -1,168 +1,145 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using GanNotebooks.Runner.Notebooks;
-using GanNotebooks.Runner.Scripting;
+using System.Text.RegularExpressions;
+using GanNotebooks.Runner.Execution;
 
 namespace GanNotebooks.Runner.Output;
 
 /// <summary>One output of a code cell, in nbformat 4 terms.</summary>
-public abstract record CellOutput
-{
-    /// <summary>The nbformat JSON of this output.</summary>
-    public abstract JsonObject ToJson(int? executionCount);
-}
+public abstract record CellOutput;
 
-/// <summary>Text written to Console.Out / Console.Error (consecutive writes are merged).</summary>
+/// <summary>Text written to stdout / stderr (consecutive writes to one stream are merged).</summary>
 public sealed record StreamOutput(string Name) : CellOutput
 {
     internal StringBuilder Buffer { get; } = new();
     /// <summary>The text written.</summary>
     public string Text => Buffer.ToString();
-    /// <inheritdoc/>
-    public override JsonObject ToJson(int? executionCount) => new()
-    {
-        ["name"] = Name,
-        ["output_type"] = "stream",
-        ["text"] = NotebookCell.SourceLines(Text),
-    };
 }
 
-/// <summary>A value shown with display(...) (updated in place by its handle) or a cell's trailing expression.</summary>
+/// <summary>A displayed value (updated in place by later updates of its display id) or a cell's trailing expression.</summary>
+/// <param name="IsResult">True for the trailing expression (execute_result), false for a display (display_data).</param>
+/// <param name="DisplayId">The kernel's id of an updatable display, or null.</param>
 public sealed record DataOutput(bool IsResult, string? DisplayId) : CellOutput
 {
-    /// <summary>The MIME bundle (of the last value, for an updated display).</summary>
+    /// <summary>The MIME bundle as the kernel formatted it (of the last value, for an updated display).</summary>
     public JsonObject Data { get; internal set; } = new();
 
     /// <summary>How many times the display was updated.</summary>
     public int Updates { get; internal set; }
-
-    /// <inheritdoc/>
-    public override JsonObject ToJson(int? executionCount)
-    {
-        var json = new JsonObject
-        {
-            ["data"] = Data.DeepClone(),
-            ["metadata"] = new JsonObject(),
-            ["output_type"] = IsResult ? "execute_result" : "display_data",
-        };
-        if (IsResult) json["execution_count"] = executionCount;
-        return json;
-    }
 }
 
 /// <summary>A compile error or exception that stopped the run.</summary>
-public sealed record ErrorOutput(string EName, string EValue, IReadOnlyList<string> Traceback) : CellOutput
-{
-    /// <inheritdoc/>
-    public override JsonObject ToJson(int? executionCount) => new()
-    {
-        ["ename"] = EName,
-        ["evalue"] = EValue,
-        ["output_type"] = "error",
-        ["traceback"] = new JsonArray(Traceback.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
-    };
-}
+public sealed record ErrorOutput(string EName, string EValue, IReadOnlyList<string> Traceback) : CellOutput;
 
 /// <summary>
-/// Collects a running cell's outputs (console text, displays, its result), thread-safe, and prints
-/// live progress lines for display updates to the runner's log (at most one every
-/// <see cref="ProgressInterval"/>, plus the last one when the cell ends).
+/// The outputs of a run, per cell, fed by the kernel's outputs as they arrive (thread-safe). A display update
+/// replaces the data of the display with that id wherever it is (also in an earlier cell: the notebook is written
+/// after the last cell) and prints a live progress line to the runner's log (at most one every
+/// <see cref="ProgressInterval"/>, plus the last one when the cell ends). Stream text is echoed to the log.
 /// </summary>
-public sealed class CellOutputs : IDisplaySink
+public sealed partial class RunOutputs
 {
-    readonly object _gate = new();
-    readonly List<CellOutput> _items = [];
-    readonly TextWriter _log;
-    readonly Stopwatch _sinceProgress = new();
-    object? _pendingProgress;
-    bool _hasPendingProgress;
-    static int _displayCounter;
+    /// <summary>MIME type Jupyter front-ends render natively with plotly.js.</summary>
+    public const string PlotlyMime = "application/vnd.plotly.v1+json";
 
-    internal CellOutputs(TextWriter log) => _log = log;
+    readonly object _gate = new();
+    readonly TextWriter _log;
+    readonly Dictionary<string, DataOutput> _displays = new(StringComparer.Ordinal);
+    readonly Stopwatch _sinceProgress = new();
+    List<CellOutput>? _current;
+    string? _pendingProgress;
+
+    internal RunOutputs(TextWriter log) => _log = log;
 
     /// <summary>Shortest time between two printed progress lines.</summary>
     public static TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Outputs so far, in order.</summary>
-    public IReadOnlyList<CellOutput> Items { get { lock (_gate) return _items.ToList(); } }
-
-    internal void Write(string stream, string text)
+    /// <summary>Starts collecting the outputs of a new cell; returns its (live) list.</summary>
+    internal List<CellOutput> BeginCell()
     {
-        if (text.Length == 0) return;
-        lock (_gate)
-        {
-            if (_items.Count == 0 || _items[^1] is not StreamOutput s || s.Name != stream)
-                _items.Add(s = new StreamOutput(stream));
-            s.Buffer.Append(text);
-        }
+        lock (_gate) return _current = [];
     }
 
-    /// <inheritdoc/>
-    public DisplayHandle Display(object? value)
+    /// <summary>Ends the current cell: prints the last progress line the throttle held back.</summary>
+    internal void EndCell()
     {
-        var data = OutputFormatter.Format(value);
-        var id = $"gannb-{Interlocked.Increment(ref _displayCounter)}";
-        lock (_gate) _items.Add(new DataOutput(false, id) { Data = data });
-        return new DisplayHandle(this, id);
-    }
-
-    /// <inheritdoc/>
-    public void Update(DisplayHandle handle, object? value)
-    {
-        DataOutput? target;
-        // Handles are only ever given out by this sink, so the display is here (also when a later cell
-        // updates it: the notebook is serialized after the last cell).
-        lock (_gate) target = _items.OfType<DataOutput>().FirstOrDefault(d => d.DisplayId == handle.DisplayId);
-        if (target is null) return;
-        // Formatted now, not later: the value may be lazy (LINQ inside a chart) or mutable, and what
-        // must end up in the notebook is what it showed at this update. Charts cost ~0.1-0.3 s each
-        // (Plotly.NET's serializer), so update them every N steps, not every step, as in Polyglot.
-        var data = OutputFormatter.Format(value);
+        string? line;
         lock (_gate)
         {
-            target.Data = data;
-            target.Updates++;
-        }
-        string? line = null;
-        lock (_gate)
-        {
-            if (!_sinceProgress.IsRunning || _sinceProgress.Elapsed >= ProgressInterval)
-            {
-                line = Progress(value);
-                _pendingProgress = null;
-                _sinceProgress.Restart();
-            }
-            else
-            {
-                _pendingProgress = value;
-                _hasPendingProgress = true;
-            }
+            line = _pendingProgress;
+            _pendingProgress = null;
         }
         if (line is not null) WriteLog(line);
     }
 
-    static string Progress(object? value) => "      ↳ " + OutputFormatter.QuickSummary(value);
-
-    internal void AddResult(object value)
+    /// <summary>A snapshot of a cell's outputs.</summary>
+    internal IReadOnlyList<CellOutput> Snapshot(List<CellOutput> cell)
     {
-        lock (_gate) _items.Add(new DataOutput(true, null) { Data = OutputFormatter.Format(value) });
+        lock (_gate) return cell.ToList();
+    }
+
+    /// <summary>Adds what the kernel produced to the current cell.</summary>
+    internal void Add(KernelOutput output)
+    {
+        switch (output)
+        {
+            case StreamText s:
+                if (s.Text.Length == 0) return;
+                lock (_gate)
+                {
+                    if (_current is null) return;
+                    if (_current.Count == 0 || _current[^1] is not StreamOutput last || last.Name != s.Name)
+                        _current.Add(last = new StreamOutput(s.Name));
+                    last.Buffer.Append(s.Text);
+                }
+                lock (_log) { _log.Write(s.Text); _log.Flush(); }
+                return;
+            case ResultData r:
+                lock (_gate) _current?.Add(new DataOutput(true, null) { Data = r.Data });
+                return;
+            case DisplayData { IsUpdate: false } d:
+                lock (_gate)
+                {
+                    var display = new DataOutput(false, d.DisplayId) { Data = d.Data };
+                    _current?.Add(display);
+                    if (d.DisplayId is not null) _displays[d.DisplayId] = display;
+                }
+                return;
+            case DisplayData d:
+                Update(d);
+                return;
+        }
     }
 
     internal void AddError(ErrorOutput error)
     {
-        lock (_gate) _items.Add(error);
+        lock (_gate) _current?.Add(error);
     }
 
-    /// <summary>At the end of the cell: prints the last progress line the throttle held back.</summary>
-    internal void Complete()
+    void Update(DisplayData update)
     {
         string? line = null;
         lock (_gate)
         {
-            if (_hasPendingProgress) line = Progress(_pendingProgress);
-            _pendingProgress = null;
-            _hasPendingProgress = false;
+            // As in Jupyter (nbclient, JupyterLab): an update whose display id names no display shown changes nothing.
+            // (Kernel 1.0.0-beta.26120.1: display(x) / x.Display() publish x under one id and return a handle with
+            // another, so their updates land here; KernelInvocationContext.Current.Display(x) returns the handle it shows.)
+            _displays.TryGetValue(update.DisplayId ?? "", out var target);
+            if (target is not null)
+            {
+                target.Data = update.Data;
+                target.Updates++;
+            }
+            var progress = "      ↳ " + Summary(update.Data);
+            if (!_sinceProgress.IsRunning || _sinceProgress.Elapsed >= ProgressInterval)
+            {
+                line = progress;
+                _pendingProgress = null;
+                _sinceProgress.Restart();
+            }
+            else _pendingProgress = progress;
         }
         if (line is not null) WriteLog(line);
     }
@@ -172,40 +149,28 @@ public sealed class CellOutputs : IDisplaySink
         lock (_log) { _log.WriteLine(line); _log.Flush(); }
     }
 
-    /// <summary>The nbformat outputs array.</summary>
-    public JsonArray ToJson(int? executionCount) => new(Items.Select(i => (JsonNode?)i.ToJson(executionCount)).ToArray());
-}
-
-/// <summary>
-/// Console.Out / Console.Error while a notebook runs: text goes into the current cell's outputs as a
-/// stream output and is echoed to the runner's own output.
-/// </summary>
-internal sealed class CapturingWriter : TextWriter
-{
-    readonly string stream;
-    readonly TextWriter echo;
-
-    public CapturingWriter(string stream, TextWriter echo)
+    /// <summary>A one-line description of a MIME bundle for progress lines.</summary>
+    public static string Summary(JsonObject data, int max = 160)
     {
-        this.stream = stream;
-        this.echo = echo;
-        CoreNewLine = ['\n'];
+        string text;
+        if (data["text/plain"] is JsonValue plain && plain.TryGetValue<string>(out var p)) text = p;
+        else if (data.ContainsKey(PlotlyMime)) text = "<Plotly chart>";
+        else if (data.ContainsKey("image/png")) text = "<image>";
+        else if (data["text/html"] is JsonValue html && html.TryGetValue<string>(out var h)) text = HtmlToText(h);
+        else text = "<" + string.Join(", ", data.Select(kv => kv.Key)) + ">";
+        var line = string.Join(" | ", text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+        return line.Length > max ? line[..(max - 1)] + "…" : line;
     }
 
-    public CellOutputs? Target { get; set; }
-    public override Encoding Encoding => Encoding.UTF8;
+    [GeneratedRegex("<(script|style)[^>]*>.*?</\\1>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    private static partial Regex ScriptOrStyle();
 
-    public override void Write(char value) => Write(value.ToString());
-    public override void Write(char[] buffer, int index, int count) => Write(new string(buffer, index, count));
-    public override void Write(string? value)
+    [GeneratedRegex("<[^>]+>")]
+    private static partial Regex Tag();
+
+    static string HtmlToText(string html)
     {
-        if (string.IsNullOrEmpty(value)) return;
-        Target?.Write(stream, value);
-        lock (echo) echo.Write(value);
-    }
-    public override void WriteLine(string? value) => Write((value ?? "") + "\n");
-    public override void Flush()
-    {
-        lock (echo) echo.Flush();
+        var text = WebUtility.HtmlDecode(Tag().Replace(ScriptOrStyle().Replace(html, ""), "")).Trim();
+        return text.Length == 0 ? "<html>" : text;
     }
 }

@@ -1,28 +1,31 @@
-using Plotly.NET;
+using System.Reflection;
+using System.Text;
 
 namespace GanNotebooks.Runner.Report;
 
 /// <summary>
-/// plotly.js as shipped inside Plotly.NET (no network): taken once from the page that
-/// GenericChart.toEmbeddedHTML writes with PlotlyJSReference.Full, then cached.
+/// plotly.js for the reports, with no network: the copy that ships inside Plotly.NET (its embedded resource
+/// plotly-&lt;version&gt;.min.js), taken out of the Plotly.NET package by the build (GanNotebooks.Runner.csproj, target
+/// GanKitPlotlyJs) and embedded in gannb. gannb does not reference Plotly.NET itself: a second Plotly.NET/FSharp.Core
+/// beside the ones a notebook loads into the kernel would be a second copy of their static state.
 /// </summary>
 public static class PlotlyJs
 {
-    const string Open = "<script type=\"text/javascript\" charset=\"utf-8\">";
-    static readonly Lazy<string> Source = new(Extract);
+    const string ResourceName = "plotly/plotly.min.js";
+    static readonly Lazy<string> Source = new(Read);
 
     /// <summary>The plotly.js source text (~3.6 MB).</summary>
     public static string Script => Source.Value;
 
-    static string Extract()
+    static string Read()
     {
-        var chart = Plotly.NET.CSharp.Chart.Point<double, double, string>(new double[] { 0 }, new double[] { 0 });
-        var options = DisplayOptions.setPlotlyReference(PlotlyJSReference.Full).Invoke(GenericChart.getDisplayOptions(chart));
-        var page = GenericChart.toEmbeddedHTML(GenericChart.setDisplayOptions(options, chart));
-        var start = page.IndexOf(Open, StringComparison.Ordinal);
-        var end = start < 0 ? -1 : page.IndexOf("</script>", start + Open.Length, StringComparison.Ordinal);
-        if (start < 0 || end < 0 || !page.AsSpan(start, Math.Min(400, end - start)).Contains("plotly.js", StringComparison.Ordinal))
-            throw new InvalidOperationException("Could not find the inlined plotly.js in Plotly.NET's embedded HTML; the Plotly.NET version may have changed its page layout.");
-        return page[(start + Open.Length)..end];
+        using var stream = typeof(PlotlyJs).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"gannb was built without plotly.js (resource {ResourceName}); see the GanKitPlotlyJs target of GanNotebooks.Runner.csproj.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
     }
+
+    /// <summary>The plotly.js version embedded.</summary>
+    public static string? Version =>
+        typeof(PlotlyJs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "PlotlyJsResource")?.Value;
 }

@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using GanNotebooks.Runner.Execution;
 using GanNotebooks.Runner.Output;
-using GanNotebooks.Runtime;
 using Markdig;
 using Markdig.Extensions.Mathematics;
 using Markdig.Renderers;
@@ -44,7 +43,7 @@ public static partial class ReportWriter
     /// <summary>Renders the report page.</summary>
     public static string Render(ReportInfo info, IReadOnlyList<CellRun> cells, string notebookDirectory)
     {
-        var hasCharts = cells.SelectMany(c => c.Outputs).OfType<DataOutput>().Any(d => d.Data.ContainsKey(OutputFormatter.PlotlyMime));
+        var hasCharts = cells.SelectMany(c => c.Outputs).OfType<DataOutput>().Any(d => d.Data.ContainsKey(RunOutputs.PlotlyMime));
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
           .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -79,7 +78,7 @@ public static partial class ReportWriter
         sb.Append("<dl class=\"runinfo\">\n")
           .Append("<dt>Notebook</dt><dd>").Append(Enc(info.NotebookPath)).Append("</dd>\n")
           .Append("<dt>Date</dt><dd>").Append(Enc(info.Date.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture))).Append("</dd>\n")
-          .Append("<dt>Profile</dt><dd>").Append(info.Profile.ToString().ToLowerInvariant()).Append("</dd>\n")
+          .Append("<dt>Profile</dt><dd>").Append(info.Profile.Name()).Append("</dd>\n")
           .Append("<dt>Parameters</dt><dd><code>").Append(Enc(parameters)).Append("</code></dd>\n")
           .Append("<dt>Total time</dt><dd>").Append(Secs(info.Elapsed)).Append("</dd>\n")
           .Append("<dt>Host</dt><dd>").Append(Enc($".NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}")).Append("</dd>\n")
@@ -147,7 +146,7 @@ public static partial class ReportWriter
                     sb.Append("<img alt=\"").Append(Enc(data["text/plain"]?.GetValue<string>() ?? "image")).Append("\" src=\"data:image/png;base64,")
                       .Append(png.GetValue<string>()).Append("\">");
                 }
-                else if (data[OutputFormatter.PlotlyMime] is JsonObject fig)
+                else if (data[RunOutputs.PlotlyMime] is JsonObject fig)
                 {
                     var id = $"plotly-chart-{++chartNo}";
                     sb.Append("<div id=\"").Append(id).Append("\" class=\"plotly-chart\"></div>\n<script type=\"text/javascript\">Plotly.newPlot(\"")
