@@ -41,8 +41,13 @@ using (var pe = new System.Reflection.PortableExecutable.PEReader(stream))
 }
 // Runs before the next cell: the namespaces for every later cell, and the kit's start-up (TorchSharp's native libraries
 // loaded from the kit's own folder, FSharp.Core bound to the kernel's, formatters for charts, images and tables).
+// display(…) is declared again: the kernel's own (Kernel.display → object.Display()) publishes the value under one
+// display id and returns a handle with another, so handle.Update(…) never reaches the output (tool 1.0.712001). This one
+// returns the handle that was published, so live progress updates in place.
 ganKitKernel.DeferCommand(new Microsoft.DotNet.Interactive.Commands.SubmitCode(
     "using TorchSharp;\nusing static TorchSharp.torch;\n"
     + string.Concat(ganKitNamespaces.Select(n => $"using {n};\n"))
+    + "Microsoft.DotNet.Interactive.Formatting.DisplayedValue display(object value, params string[] mimeTypes) =>\n"
+    + "    Microsoft.DotNet.Interactive.KernelInvocationContextExtensions.Display(Microsoft.DotNet.Interactive.KernelInvocationContext.Current, value, mimeTypes);\n"
     + "GanNotebooks.Kit.Attach();"));
 Console.WriteLine($"GanNotebooks kit: {ganKitAssembly}");
