@@ -28,5 +28,8 @@ dotnet tool restore >/dev/null
 dotnet tool list --local | grep -i dotnet-interactive
 echo "== registering the .NET kernels with Jupyter"
 dotnet interactive jupyter install 2>&1 | grep -i "installed" || true
-jupyter kernelspec list 2>/dev/null | grep -q '\.net-csharp' || { echo "the .net-csharp kernel is not registered (see the lines above)" >&2; exit 1; }
-echo "ok: .net-csharp kernel at $(jupyter kernelspec list 2>/dev/null | awk '$1==".net-csharp" {print $2}')"
+# (read the list first: `… | grep -q` closes the pipe early, which pipefail would count as a failure)
+specs=$(jupyter kernelspec list 2>/dev/null || true)
+where=$(printf '%s\n' "$specs" | awk '$1==".net-csharp" {print $2}')
+[ -n "$where" ] || { echo "the .net-csharp kernel is not registered (see the lines above)" >&2; exit 1; }
+echo "ok: .net-csharp kernel at $where"
