@@ -1,3 +1,5 @@
+using GanNotebooks.Core;
+
 namespace GanNotebooks.Theory;
 
 /// <summary>

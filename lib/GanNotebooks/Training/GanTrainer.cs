@@ -1,8 +1,8 @@
+using GanNotebooks.Nets;
+using GanNotebooks.Runtime;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using GanNotebooks.Nets;
-using GanNotebooks.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

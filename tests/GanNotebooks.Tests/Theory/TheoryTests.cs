@@ -1,4 +1,6 @@
-using GanNotebooks.Data;
+
+using GanNotebooks.Data.Toy;
+using GanNotebooks.Core;
 using GanNotebooks.Theory;
 
 namespace GanNotebooks.Tests.Theory;

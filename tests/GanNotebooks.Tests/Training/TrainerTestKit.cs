@@ -1,7 +1,7 @@
 using GanNotebooks.Nets;
-using GanNotebooks.Objectives;
-using GanNotebooks.Runtime;
 using GanNotebooks.Training;
+using GanNotebooks.Variants.Standard;
+using GanNotebooks.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
