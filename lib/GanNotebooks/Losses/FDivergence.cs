@@ -15,8 +15,8 @@ namespace GanNotebooks.Losses;
 /// T: X → dom f*, with equality at T*(x) = f′(p(x)/q(x)). The discriminator outputs a logit v(x) and
 /// T = g_f(v).</para>
 /// <para>A new divergence is one subclass: implement the members below (see the α-divergence in the
-/// tests). The eight divergences of the paper are the static properties (<see cref="All"/>); their
-/// double-precision parts come from <see cref="FDivergenceFunctions"/>.</para>
+/// tests). The eight divergences of the paper are the static properties (<see cref="All"/>), one sealed
+/// class each that holds all of its formulas (f-GAN Tables 1–2): the kit's only definition of an f-divergence.</para>
 /// <para>Why a fused <see cref="ConjugateOfActivation"/>: in float32, g_f(v) rounds to the boundary of
 /// dom f* once it saturates (e.g. log 2 − softplus(−v) == log 2 for v ≳ 17), where f* is +∞. The
 /// composition written directly in v (e.g. softplus(v) − log 2 for Jensen–Shannon) stays finite
@@ -101,6 +101,81 @@ public abstract class FDivergence
     /// <inheritdoc/>
     public override string ToString() => Name;
 
+    /// <summary>The argument of f: a density ratio u = p/q ≥ 0 (throws otherwise); f is given its limit value at u = 0.</summary>
+    protected static double Ratio(double u) =>
+        u < 0 || double.IsNaN(u) ? throw new ArgumentOutOfRangeException(nameof(u), u, "f is evaluated at density ratios u = p/q ≥ 0.") : u;
+
+    /// <summary>The argument of f′: a density ratio u &gt; 0 (throws otherwise).</summary>
+    protected static double PositiveRatio(double u) =>
+        !(u > 0) ? throw new ArgumentOutOfRangeException(nameof(u), u, "f′ is evaluated at density ratios u > 0.") : u;
+
+    /// <summary>
+    /// sup_{0 ≤ u ≤ uMax} [u t − f(u)] by golden-section search (the objective is concave because f is
+    /// convex). A numerical check of <see cref="Conjugate"/> (and of a new divergence's closed form); returns a large value when the sup is at
+    /// u → ∞ (t outside dom f*).
+    /// </summary>
+    public static double NumericConjugate(Func<double, double> f, double t, double uMax = 1e4, int iterations = 200)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        double Obj(double u) => u * t - f(u);
+        // Bracket on a log-spaced scan first (the maximiser can sit anywhere in [0, uMax]), then refine.
+        const int scan = 400;
+        double bestU = 0, best = Obj(0);
+        var us = new double[scan + 1];
+        us[0] = 0;
+        for (int i = 1; i <= scan; i++) us[i] = uMax * Math.Pow(10, -12.0 * (scan - i) / scan);
+        int bestI = 0;
+        for (int i = 1; i <= scan; i++)
+        {
+            double v = Obj(us[i]);
+            if (v > best || double.IsNaN(best)) { best = v; bestU = us[i]; bestI = i; }
+        }
+        double lo = us[Math.Max(0, bestI - 1)], hi = us[Math.Min(scan, bestI + 1)];
+        double g = (Math.Sqrt(5) - 1) / 2;
+        double a = hi - g * (hi - lo), b = lo + g * (hi - lo);
+        double fa = Obj(a), fb = Obj(b);
+        for (int k = 0; k < iterations && hi - lo > 1e-15 * Math.Max(1, hi); k++)
+        {
+            if (fa > fb) { hi = b; b = a; fb = fa; a = hi - g * (hi - lo); fa = Obj(a); }
+            else { lo = a; a = b; fa = fb; b = lo + g * (hi - lo); fb = Obj(b); }
+        }
+        return Math.Max(best, Math.Max(fa, fb));
+    }
+
+    /// <summary>u log u with the limit 0 at u = 0.</summary>
+    protected internal static double XLogX(double u) => u == 0 ? 0 : u * Math.Log(u);
+
+    /// <summary>log(1 + x), accurate for tiny x.</summary>
+    // log(1 + x), accurate for tiny x (Goldberg 1991, Theorem 4); Math has no log1p.
+    protected static double Log1P(double x)
+    {
+        double y = 1 + x;
+        return y == 1 ? x : double.IsPositiveInfinity(y) ? Math.Log(x) : Math.Log(y) * (x / (y - 1));
+    }
+    // ---------------------------------------------------------------- stable pieces shared by the activations
+
+    /// <summary>
+    /// Where <see cref="ExpLinear"/> switches from exp to its tangent line. exp(20) ≈ 4.9e8: a critic value
+    /// that large corresponds to a density ratio of ~1e-9 (reverse KL), far beyond what training reaches.
+    /// </summary>
+    public const double ExpTailStart = 20.0;
+
+    /// <summary>
+    /// exp(x) for x ≤ a, continued by its tangent line exp(a)(1 + x − a) beyond (a = <see cref="ExpTailStart"/>).
+    /// Same value and slope as exp where training lives, finite for every finite x (−exp(1e4) would be −∞).
+    /// The exp argument is clamped so the unused branch cannot produce inf·0 = NaN in the backward pass.
+    /// </summary>
+    protected static Tensor ExpLinear(Tensor x)
+    {
+        var inner = x.clamp(max: ExpTailStart).exp();
+        var tail = Math.Exp(ExpTailStart) * (1.0 + (x - ExpTailStart).clamp(min: 0.0));
+        return torch.where(x <= ExpTailStart, inner, tail);
+    }
+
+    /// <summary>log <see cref="ExpLinear"/>(x): x for x ≤ a, a + log(1 + x − a) beyond; finite for every finite x.</summary>
+    protected static Tensor LogExpLinear(Tensor x)
+        => torch.where(x <= ExpTailStart, x, ExpTailStart + torch.log1p((x - ExpTailStart).clamp(min: 0.0)));
+
     // ------------------------------------------------------------------ the eight divergences of the paper
 
     /// <summary>Total variation: f(u) = ½|u − 1|, g_f(v) = ½ tanh v.</summary>
@@ -127,20 +202,6 @@ public abstract class FDivergence
         NeymanChiSquared, SquaredHellinger, JensenShannon, Gan,
     };
 
-    /// <summary>The definition for a <see cref="FDivergenceKind"/> of the Theory tables.</summary>
-    public static FDivergence Of(FDivergenceKind kind) => kind switch
-    {
-        FDivergenceKind.TotalVariation => TotalVariation,
-        FDivergenceKind.KullbackLeibler => KullbackLeibler,
-        FDivergenceKind.ReverseKullbackLeibler => ReverseKullbackLeibler,
-        FDivergenceKind.PearsonChiSquared => PearsonChiSquared,
-        FDivergenceKind.NeymanChiSquared => NeymanChiSquared,
-        FDivergenceKind.SquaredHellinger => SquaredHellinger,
-        FDivergenceKind.JensenShannon => JensenShannon,
-        FDivergenceKind.Gan => Gan,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown f-divergence kind."),
-    };
-
     /// <summary>Looks a divergence up by <see cref="Name"/> or <see cref="Title"/> (case-insensitive), e.g. "KL", "ReverseKL", "Hellinger".</summary>
     public static FDivergence Parse(string name)
     {
@@ -150,63 +211,19 @@ public abstract class FDivergence
     }
 }
 
-/// <summary>
-/// Base of the divergences of the f-GAN table: the double-precision parts (f, f′, f*, dom f*, slope at
-/// infinity, quadrature) come from <see cref="FDivergenceFunctions"/>; a subclass supplies only the
-/// tensor activation g_f and f*∘g_f.
-/// </summary>
-public abstract class TabulatedFDivergence : FDivergence
-{
-    /// <summary>Creates the definition for one row of the table.</summary>
-    protected TabulatedFDivergence(FDivergenceKind kind) => Kind = kind;
-
-    /// <summary>The row of the Theory tables.</summary>
-    public FDivergenceKind Kind { get; }
-
-    /// <inheritdoc/>
-    public override double F(double u) => FDivergenceFunctions.F(Kind, u);
-    /// <inheritdoc/>
-    public override double FPrime(double u) => FDivergenceFunctions.FPrime(Kind, u);
-    /// <inheritdoc/>
-    public override double Conjugate(double t) => FDivergenceFunctions.Conjugate(Kind, t);
-    /// <inheritdoc/>
-    public override bool InConjugateDomain(double t) => FDivergenceFunctions.InConjugateDomain(Kind, t);
-    /// <inheritdoc/>
-    public override double SlopeAtInfinity => FDivergenceFunctions.SlopeAtInfinity(Kind);
-    /// <inheritdoc/>
-    public override double Divergence(IReadOnlyList<double> x, IReadOnlyList<double> p, IReadOnlyList<double> q)
-        => Divergences.FDivergence(x, p, q, Kind);
-
-    // ---------------------------------------------------------------- stable pieces shared by the activations
-
-    /// <summary>
-    /// Where <see cref="ExpLinear"/> switches from exp to its tangent line. exp(20) ≈ 4.9e8: a critic value
-    /// that large corresponds to a density ratio of ~1e-9 (reverse KL), far beyond what training reaches.
-    /// </summary>
-    public const double ExpTailStart = 20.0;
-
-    /// <summary>
-    /// exp(x) for x ≤ a, continued by its tangent line exp(a)(1 + x − a) beyond (a = <see cref="ExpTailStart"/>).
-    /// Same value and slope as exp where training lives, finite for every finite x (−exp(1e4) would be −∞).
-    /// The exp argument is clamped so the unused branch cannot produce inf·0 = NaN in the backward pass.
-    /// </summary>
-    protected static Tensor ExpLinear(Tensor x)
-    {
-        var inner = x.clamp(max: ExpTailStart).exp();
-        var tail = Math.Exp(ExpTailStart) * (1.0 + (x - ExpTailStart).clamp(min: 0.0));
-        return torch.where(x <= ExpTailStart, inner, tail);
-    }
-
-    /// <summary>log <see cref="ExpLinear"/>(x): x for x ≤ a, a + log(1 + x − a) beyond; finite for every finite x.</summary>
-    protected static Tensor LogExpLinear(Tensor x)
-        => torch.where(x <= ExpTailStart, x, ExpTailStart + torch.log1p((x - ExpTailStart).clamp(min: 0.0)));
-}
-
 /// <summary>Total variation: g_f(v) = ½ tanh v ∈ (−½, ½), f*(t) = t.</summary>
-public sealed class TotalVariationDivergence : TabulatedFDivergence
+public sealed class TotalVariationDivergence : FDivergence
 {
-    /// <summary>Creates the definition (use <see cref="FDivergence.TotalVariation"/>).</summary>
-    public TotalVariationDivergence() : base(FDivergenceKind.TotalVariation) { }
+    /// <inheritdoc/>
+    public override double F(double u) => 0.5 * Math.Abs(Ratio(u) - 1);
+    /// <inheritdoc/>
+    public override double FPrime(double u) => 0.5 * Math.Sign(PositiveRatio(u) - 1);
+    /// <inheritdoc/>
+    public override bool InConjugateDomain(double t) => Math.Abs(t) <= 0.5;
+    /// <inheritdoc/>
+    public override double Conjugate(double t) => InConjugateDomain(t) ? t : double.PositiveInfinity;
+    /// <inheritdoc/>
+    public override double SlopeAtInfinity => 0.5;
     /// <inheritdoc/>
     public override string Name => "TV";
     /// <inheritdoc/>
@@ -220,10 +237,18 @@ public sealed class TotalVariationDivergence : TabulatedFDivergence
 }
 
 /// <summary>KL(P‖Q): g_f(v) = v, f*(g_f(v)) = exp(v − 1) (overflows to +∞ only where the exact value does, v ≳ 89).</summary>
-public sealed class KullbackLeiblerDivergence : TabulatedFDivergence
+public sealed class KullbackLeiblerDivergence : FDivergence
 {
-    /// <summary>Creates the definition (use <see cref="FDivergence.KullbackLeibler"/>).</summary>
-    public KullbackLeiblerDivergence() : base(FDivergenceKind.KullbackLeibler) { }
+    /// <inheritdoc/>
+    public override double F(double u) => XLogX(Ratio(u));
+    /// <inheritdoc/>
+    public override double FPrime(double u) => Math.Log(PositiveRatio(u)) + 1;
+    /// <inheritdoc/>
+    public override bool InConjugateDomain(double t) => double.IsFinite(t);
+    /// <inheritdoc/>
+    public override double Conjugate(double t) => InConjugateDomain(t) ? Math.Exp(t - 1) : double.PositiveInfinity;
+    /// <inheritdoc/>
+    public override double SlopeAtInfinity => double.PositiveInfinity;
     /// <inheritdoc/>
     public override string Name => "KL";
     /// <inheritdoc/>
@@ -238,12 +263,20 @@ public sealed class KullbackLeiblerDivergence : TabulatedFDivergence
 
 /// <summary>
 /// Reverse KL, KL(Q‖P): g_f(v) = −exp(−v) &lt; 0, f*(g_f(v)) = −1 − log(−g_f(v)) = v − 1. For v &lt; −20 the
-/// exp is continued linearly (<see cref="TabulatedFDivergence.ExpLinear"/>) so g_f stays finite.
+/// exp is continued linearly (<see cref="FDivergence.ExpLinear"/>) so g_f stays finite.
 /// </summary>
-public sealed class ReverseKullbackLeiblerDivergence : TabulatedFDivergence
+public sealed class ReverseKullbackLeiblerDivergence : FDivergence
 {
-    /// <summary>Creates the definition (use <see cref="FDivergence.ReverseKullbackLeibler"/>).</summary>
-    public ReverseKullbackLeiblerDivergence() : base(FDivergenceKind.ReverseKullbackLeibler) { }
+    /// <inheritdoc/>
+    public override double F(double u) => Ratio(u) == 0 ? double.PositiveInfinity : -Math.Log(u);
+    /// <inheritdoc/>
+    public override double FPrime(double u) => -1 / PositiveRatio(u);
+    /// <inheritdoc/>
+    public override bool InConjugateDomain(double t) => t < 0;
+    /// <inheritdoc/>
+    public override double Conjugate(double t) => InConjugateDomain(t) ? -1 - Math.Log(-t) : double.PositiveInfinity;
+    /// <inheritdoc/>
+    public override double SlopeAtInfinity => 0;
     /// <inheritdoc/>
     public override string Name => "ReverseKL";
     /// <inheritdoc/>
@@ -257,10 +290,18 @@ public sealed class ReverseKullbackLeiblerDivergence : TabulatedFDivergence
 }
 
 /// <summary>Pearson χ²: g_f(v) = v, f*(g_f(v)) = v²/4 + v.</summary>
-public sealed class PearsonChiSquaredDivergence : TabulatedFDivergence
+public sealed class PearsonChiSquaredDivergence : FDivergence
 {
-    /// <summary>Creates the definition (use <see cref="FDivergence.PearsonChiSquared"/>).</summary>
-    public PearsonChiSquaredDivergence() : base(FDivergenceKind.PearsonChiSquared) { }
+    /// <inheritdoc/>
+    public override double F(double u) => (Ratio(u) - 1) * (u - 1);
+    /// <inheritdoc/>
+    public override double FPrime(double u) => 2 * (PositiveRatio(u) - 1);
+    /// <inheritdoc/>
+    public override bool InConjugateDomain(double t) => double.IsFinite(t);
+    /// <inheritdoc/>
+    public override double Conjugate(double t) => InConjugateDomain(t) ? t * t / 4 + t : double.PositiveInfinity;
+    /// <inheritdoc/>
+    public override double SlopeAtInfinity => double.PositiveInfinity;
     /// <inheritdoc/>
     public override string Name => "Pearson";
     /// <inheritdoc/>
@@ -274,10 +315,18 @@ public sealed class PearsonChiSquaredDivergence : TabulatedFDivergence
 }
 
 /// <summary>Neyman χ²: g_f(v) = 1 − exp(−v) &lt; 1, f*(g_f(v)) = 2 − 2√(1 − g_f(v)) = 2 − 2 exp(−v/2).</summary>
-public sealed class NeymanChiSquaredDivergence : TabulatedFDivergence
+public sealed class NeymanChiSquaredDivergence : FDivergence
 {
-    /// <summary>Creates the definition (use <see cref="FDivergence.NeymanChiSquared"/>).</summary>
-    public NeymanChiSquaredDivergence() : base(FDivergenceKind.NeymanChiSquared) { }
+    /// <inheritdoc/>
+    public override double F(double u) => Ratio(u) == 0 ? double.PositiveInfinity : (1 - u) * (1 / u - 1);
+    /// <inheritdoc/>
+    public override double FPrime(double u) => 1 - 1 / (PositiveRatio(u) * u);
+    /// <inheritdoc/>
+    public override bool InConjugateDomain(double t) => t < 1;
+    /// <inheritdoc/>
+    public override double Conjugate(double t) => InConjugateDomain(t) ? 2 - 2 * Math.Sqrt(1 - t) : double.PositiveInfinity;
+    /// <inheritdoc/>
+    public override double SlopeAtInfinity => 1;
     /// <inheritdoc/>
     public override string Name => "Neyman";
     /// <inheritdoc/>
@@ -291,10 +340,18 @@ public sealed class NeymanChiSquaredDivergence : TabulatedFDivergence
 }
 
 /// <summary>Squared Hellinger: g_f(v) = 1 − exp(−v) &lt; 1, f*(g_f(v)) = g/(1 − g) = exp(v) − 1.</summary>
-public sealed class SquaredHellingerDivergence : TabulatedFDivergence
+public sealed class SquaredHellingerDivergence : FDivergence
 {
-    /// <summary>Creates the definition (use <see cref="FDivergence.SquaredHellinger"/>).</summary>
-    public SquaredHellingerDivergence() : base(FDivergenceKind.SquaredHellinger) { }
+    /// <inheritdoc/>
+    public override double F(double u) => (Math.Sqrt(Ratio(u)) - 1) * (Math.Sqrt(u) - 1);
+    /// <inheritdoc/>
+    public override double FPrime(double u) => 1 - 1 / Math.Sqrt(PositiveRatio(u));
+    /// <inheritdoc/>
+    public override bool InConjugateDomain(double t) => t < 1;
+    /// <inheritdoc/>
+    public override double Conjugate(double t) => InConjugateDomain(t) ? t / (1 - t) : double.PositiveInfinity;
+    /// <inheritdoc/>
+    public override double SlopeAtInfinity => 1;
     /// <inheritdoc/>
     public override string Name => "Hellinger";
     /// <inheritdoc/>
@@ -311,10 +368,18 @@ public sealed class SquaredHellingerDivergence : TabulatedFDivergence
 /// Jensen–Shannon with the paper's f (D_f = 2·JSD): g_f(v) = log 2 − softplus(−v) &lt; log 2,
 /// f*(g_f(v)) = −log(2 − exp(g_f(v))) = softplus(v) − log 2.
 /// </summary>
-public sealed class JensenShannonDivergence : TabulatedFDivergence
+public sealed class JensenShannonDivergence : FDivergence
 {
-    /// <summary>Creates the definition (use <see cref="FDivergence.JensenShannon"/>).</summary>
-    public JensenShannonDivergence() : base(FDivergenceKind.JensenShannon) { }
+    /// <inheritdoc/>
+    public override double F(double u) => Ratio(u) == 0 ? Math.Log(2) : u * (Math.Log(2) - Log1P(1 / u)) + Math.Log(2) - Log1P(u);
+    /// <inheritdoc/>
+    public override double FPrime(double u) => Math.Log(2 * PositiveRatio(u) / (1 + u));
+    /// <inheritdoc/>
+    public override bool InConjugateDomain(double t) => t < Math.Log(2);
+    /// <inheritdoc/>
+    public override double Conjugate(double t) => InConjugateDomain(t) ? -Math.Log(2 - Math.Exp(t)) : double.PositiveInfinity;
+    /// <inheritdoc/>
+    public override double SlopeAtInfinity => Math.Log(2);
     /// <inheritdoc/>
     public override string Name => "JS";
     /// <inheritdoc/>
@@ -332,10 +397,18 @@ public sealed class JensenShannonDivergence : TabulatedFDivergence
 /// Then E_P[g_f] − E_Q[f*(g_f)] = E_P[log D] + E_Q[log(1 − D)], the GAN value function (Goodfellow et al.
 /// 2014, eq. 1), and its maximum is D_f = 2·JSD − log 4 because this f has f(1) = −log 4 (paper's convention).
 /// </summary>
-public sealed class GanDivergence : TabulatedFDivergence
+public sealed class GanDivergence : FDivergence
 {
-    /// <summary>Creates the definition (use <see cref="FDivergence.Gan"/>).</summary>
-    public GanDivergence() : base(FDivergenceKind.Gan) { }
+    /// <inheritdoc/>
+    public override double F(double u) => Ratio(u) == 0 ? 0 : -u * Log1P(1 / u) - Log1P(u);
+    /// <inheritdoc/>
+    public override double FPrime(double u) => Math.Log(PositiveRatio(u) / (u + 1));
+    /// <inheritdoc/>
+    public override bool InConjugateDomain(double t) => t < 0;
+    /// <inheritdoc/>
+    public override double Conjugate(double t) => InConjugateDomain(t) ? -Math.Log(1 - Math.Exp(t)) : double.PositiveInfinity;
+    /// <inheritdoc/>
+    public override double SlopeAtInfinity => 0;
     /// <inheritdoc/>
     public override string Name => "GAN";
     /// <inheritdoc/>
