@@ -14,7 +14,7 @@ public static class TensorArrays
     public static double[,] ToMatrix(this Tensor t)
     {
         ArgumentNullException.ThrowIfNull(t);
-        if (t.dim() != 2) throw new ArgumentException($"Expected a tensor of shape [n, d]; got shape [{string.Join(", ", t.shape)}]. Use reshape(n, -1) first.", nameof(t));
+        if (t.dim() != 2) throw new ArgumentException($"Expected a tensor of shape [n, d]; got shape {Shapes.Of(t)}. Use reshape(n, -1) first.", nameof(t));
         using var cpu = t.detach().to(ScalarType.Float64, torch.CPU).contiguous();
         var flat = cpu.data<double>().ToArray();
         var m = new double[t.shape[0], t.shape[1]];

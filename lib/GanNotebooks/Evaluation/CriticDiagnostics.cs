@@ -219,7 +219,7 @@ public static class CriticDiagnostics
             var x = part.ToTensor(device).requires_grad_(true);
             var scores = critic.call(x);
             if (scores.numel() != m)
-                throw new ArgumentException($"the critic returned shape [{string.Join(", ", scores.shape)}] for {m} points; it must return one score per point.");
+                throw new ArgumentException($"the critic returned shape {Shapes.Of(scores)} for {m} points; it must return one score per point.");
             var g = torch.autograd.grad(new[] { scores.sum() }, new[] { x })[0];
             var v = scores.reshape(-1).ToVector();
             Array.Copy(v, 0, values, start, m);

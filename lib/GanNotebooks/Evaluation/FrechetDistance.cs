@@ -49,7 +49,7 @@ public static class FrechetDistance
     {
         ArgumentNullException.ThrowIfNull(features1); ArgumentNullException.ThrowIfNull(features2);
         if (features1.dim() != 2 || features2.dim() != 2 || features1.shape[1] != features2.shape[1])
-            throw new ArgumentException($"Expected feature tensors [n1, d] and [n2, d]; got [{string.Join(", ", features1.shape)}] and [{string.Join(", ", features2.shape)}].");
+            throw new ArgumentException($"Expected feature tensors [n1, d] and [n2, d]; got {Shapes.Of(features1)} and {Shapes.Of(features2)}.");
         if (features1.shape[0] < 2 || features2.shape[0] < 2) throw new ArgumentException("Need at least 2 feature vectors per set to estimate a covariance.");
         using var scope = torch.NewDisposeScope();
         var x = features1.detach().to(ScalarType.Float64, torch.CPU);

@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using GanNotebooks.Data.Images;
 using GanNotebooks.Evaluation.Features;
 using TorchSharp;
@@ -104,7 +105,7 @@ public sealed class ImageQualityMetric : IDisposable
         ArgumentNullException.ThrowIfNull(realImages);
         long n = realImages.shape[0];
         if (realImages.dim() != 4 || n < 4)
-            throw new ArgumentException($"real images must be [N, C, H, W] with N ≥ 4 (thousands for a stable score); got [{string.Join(", ", realImages.shape)}].", nameof(realImages));
+            throw new ArgumentException($"real images must be [N, C, H, W] with N ≥ 4 (thousands for a stable score); got {Shapes.Of(realImages)}.", nameof(realImages));
         var rng = new Random(unchecked((int)(seed ^ (seed >> 32))));
         var perm = Enumerable.Range(0, (int)n).Select(i => (long)i).ToArray();
         rng.Shuffle(perm);
@@ -154,7 +155,7 @@ public sealed class ImageQualityMetric : IDisposable
     {
         ArgumentNullException.ThrowIfNull(labels);
         if (labels.dim() != 1 || labels.shape[0] != images.shape[0])
-            throw new ArgumentException($"labels must be [N] with N = {images.shape[0]}; got [{string.Join(", ", labels.shape)}].", nameof(labels));
+            throw new ArgumentException($"labels must be [N] with N = {images.shape[0]}; got {Shapes.Of(labels)}.", nameof(labels));
         using var scope = torch.NewDisposeScope();
         var p = Predicted(images);
         return p.eq(labels.cpu().to_type(ScalarType.Int64)).to_type(ScalarType.Float64).mean().item<double>();
@@ -217,7 +218,7 @@ public sealed class ImageQualityMetric : IDisposable
         Tensor f;
         using (torch.no_grad()) f = _features(images);
         if (f is null || f.dim() != 2 || f.shape[0] != images.shape[0])
-            throw new InvalidOperationException($"the feature function must return [N, d] with N = {images.shape[0]}; got {(f is null ? "null" : "[" + string.Join(", ", f.shape) + "]")}.");
+            throw new InvalidOperationException($"the feature function must return [N, d] with N = {images.shape[0]}; got {(f is null ? "null" : Shapes.Of(f))}.");
         return f.detach().to(ScalarType.Float32, torch.CPU).MoveToOuterDisposeScope();
     }
 

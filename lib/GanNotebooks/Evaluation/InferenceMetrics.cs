@@ -58,7 +58,7 @@ public static class InferenceMetrics
         ArgumentNullException.ThrowIfNull(b);
         if (a.dim() < 1 || b.dim() < 1 || a.shape[0] != b.shape[0] || a.numel() != b.numel())
             throw new ArgumentException(
-                $"a and b must hold the same number of samples and values per sample; got [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}]. " +
+                $"a and b must hold the same number of samples and values per sample; got {Shapes.Of(a)} and {Shapes.Of(b)}. " +
                 "Reshape the reconstruction like the originals (e.g. x̂.reshape(x.shape)).");
         using var scope = torch.NewDisposeScope();
         long n = a.shape[0];
@@ -254,7 +254,7 @@ public static class InferenceMetrics
     {
         ArgumentNullException.ThrowIfNull(f, name);
         if (f.dim() != 2 || f.shape[0] < 1 || f.shape[1] < 1)
-            throw new ArgumentException($"{name} must be a non-empty feature matrix [n, d]; got [{string.Join(", ", f.shape)}]. Flatten with reshape(n, -1).", name);
+            throw new ArgumentException($"{name} must be a non-empty feature matrix [n, d]; got {Shapes.Of(f)}. Flatten with reshape(n, -1).", name);
         if (!f.is_floating_point())
             throw new ArgumentException($"{name} has dtype {f.dtype}; features must be floating point.", name);
     }
@@ -264,7 +264,7 @@ public static class InferenceMetrics
         CheckFeatures(features, which + "Features");
         ArgumentNullException.ThrowIfNull(labels, which + "Labels");
         if (labels.dim() != 1 || labels.shape[0] != features.shape[0])
-            throw new ArgumentException($"{which} labels must be [n] with n = {features.shape[0]} (one per feature row); got [{string.Join(", ", labels.shape)}].", which + "Labels");
+            throw new ArgumentException($"{which} labels must be [n] with n = {features.shape[0]} (one per feature row); got {Shapes.Of(labels)}.", which + "Labels");
         if (labels.dtype != ScalarType.Int64)
             throw new ArgumentException($"{which} labels must be int64; got {labels.dtype}. Use labels.to_type(ScalarType.Int64).", which + "Labels");
         if (labels.min().item<long>() < 0)

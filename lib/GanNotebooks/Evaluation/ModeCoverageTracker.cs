@@ -94,7 +94,7 @@ public sealed class ModeCoverageTracker : IDisposable
         {
             var x = trainer.Sample(_z, UseEma); // Sample moves z to the trainer's device if needed
             if (x.dim() != 2 || x.shape[1] != 2)
-                throw new InvalidOperationException($"The generator returned shape [{string.Join(", ", x.shape)}]; mode coverage needs 2D samples [n, 2].");
+                throw new InvalidOperationException($"The generator returned shape {Shapes.Of(x)}; mode coverage needs 2D samples [n, 2].");
             samples = x.ToMatrix();
         }
         var r = ModeCoverage.Evaluate(samples, Mixture);

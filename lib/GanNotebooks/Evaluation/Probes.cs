@@ -80,7 +80,7 @@ public static class Probes
         try
         {
             var loss = generatorLoss(discriminator.call(generator.call(z)));
-            if (loss.numel() != 1) throw new ArgumentException($"generatorLoss returned shape [{string.Join(", ", loss.shape)}]; it must return a scalar (use .mean()).", nameof(generatorLoss));
+            if (loss.numel() != 1) throw new ArgumentException($"generatorLoss returned shape {Shapes.Of(loss)}; it must return a scalar (use .mean()).", nameof(generatorLoss));
             loss.backward();
             return generator.GradNormTensor().to_type(ScalarType.Float64).item<double>();
         }
@@ -97,7 +97,7 @@ public static class Probes
         using var _ = torch.no_grad();
         var y = discriminator.call(points.ToTensor(device ?? Devices.Current));
         if (y.numel() != points.GetLength(0))
-            throw new ArgumentException($"D returned shape [{string.Join(", ", y.shape)}] for {points.GetLength(0)} points; it must return one output per point ([n] or [n, 1]).", nameof(discriminator));
+            throw new ArgumentException($"D returned shape {Shapes.Of(y)} for {points.GetLength(0)} points; it must return one output per point ([n] or [n, 1]).", nameof(discriminator));
         return map(y).ToVector();
     }
 

@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -75,7 +76,7 @@ public static class FGanLosses
     {
         ArgumentNullException.ThrowIfNull(t, name);
         if (t.numel() == 0)
-            throw new ArgumentException($"{name} is empty (shape [{string.Join(", ", t.shape)}]); the f-GAN bound needs at least one logit per batch.", name);
+            throw new ArgumentException($"{name} is empty (shape {Shapes.Of(t)}); the f-GAN bound needs at least one logit per batch.", name);
         if (!t.is_floating_point())
             throw new ArgumentException($"{name} has dtype {t.dtype}; the f-GAN losses need floating-point logits (call .to(torch.float32)).", name);
     }

@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -159,7 +160,7 @@ public static class GanLosses
     {
         ArgumentNullException.ThrowIfNull(t, name);
         if (t.numel() == 0)
-            throw new ArgumentException($"{name} is empty (shape [{string.Join(", ", t.shape)}]); a GAN loss needs at least one output per batch.", name);
+            throw new ArgumentException($"{name} is empty (shape {Shapes.Of(t)}); a GAN loss needs at least one output per batch.", name);
         if (!t.is_floating_point())
             throw new ArgumentException($"{name} has dtype {t.dtype}; losses need floating-point logits (call .to(torch.float32)).", name);
     }

@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -110,7 +111,7 @@ public static class Regularizers
         ArgumentNullException.ThrowIfNull(critic);
         ArgumentNullException.ThrowIfNull(points);
         if (points.dim() < 1 || points.shape[0] == 0)
-            throw new ArgumentException($"points must be a batch [B, ...] with B ≥ 1; got shape [{string.Join(", ", points.shape)}].", nameof(points));
+            throw new ArgumentException($"points must be a batch [B, ...] with B ≥ 1; got shape {Shapes.Of(points)}.", nameof(points));
         if (!points.is_floating_point())
             throw new ArgumentException($"points have dtype {points.dtype}; a gradient needs floating-point inputs.", nameof(points));
         // Grad mode on even if a caller is inside no_grad (e.g. an evaluation cell).
@@ -119,7 +120,7 @@ public static class Regularizers
         var scores = critic(x);
         if (scores.dim() == 0 || scores.shape[0] != points.shape[0])
             throw new ArgumentException(
-                $"the critic returned shape [{string.Join(", ", scores.shape)}] for a batch of {points.shape[0]}; it must return one score per sample ([B] or [B, 1]).");
+                $"the critic returned shape {Shapes.Of(scores)} for a batch of {points.shape[0]}; it must return one score per sample ([B] or [B, 1]).");
         var grads = torch.autograd.grad(new[] { scores.sum() }, new[] { x }, create_graph: createGraph, retain_graph: true);
         return grads[0];
     }
@@ -130,7 +131,7 @@ public static class Regularizers
         ArgumentNullException.ThrowIfNull(fake);
         if (!real.shape.SequenceEqual(fake.shape))
             throw new ArgumentException(
-                $"real [{string.Join(", ", real.shape)}] and fake [{string.Join(", ", fake.shape)}] batches must have the same shape to interpolate between them.");
+                $"real {Shapes.Of(real)} and fake {Shapes.Of(fake)} batches must have the same shape to interpolate between them.");
         if (real.dim() < 1 || real.shape[0] == 0)
             throw new ArgumentException("the real batch is empty; a gradient penalty needs B ≥ 1 samples.");
     }

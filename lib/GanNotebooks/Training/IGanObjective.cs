@@ -117,10 +117,10 @@ public sealed class GanStepContext
         if (IsLogging) Pending.Add((name, null, value));
     }
 
-    internal void FlushInto(IDictionary<string, double> metrics)
+    /// <summary>Hands what the objective logged to the trainer's update (recorded after "Loss/…" and "Grad/…").</summary>
+    internal void MoveLogsTo(PhaseStep step)
     {
-        foreach (var (name, t, x) in Pending)
-            metrics[name] = t is null ? x : GanTrainer.ToDouble(t);
+        step.Pending.AddRange(Pending);
         Pending.Clear();
     }
 }

@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using GanNotebooks.Data.Images;
 using GanNotebooks.Runtime;
 using TorchSharp;
@@ -83,7 +84,7 @@ public sealed class FashionClassifier : Module<Tensor, Tensor>
     {
         if (images.dim() != 4 || images.shape[1] != 1)
             throw new ArgumentException(
-                $"Expected single-channel images [N, 1, 28, 28] or [N, 1, 32, 32]; got shape [{string.Join(", ", images.shape)}]. " +
+                $"Expected single-channel images [N, 1, 28, 28] or [N, 1, 32, 32]; got shape {Shapes.Of(images)}. " +
                 "Add the channel dimension with images.unsqueeze(1) if it is missing.", nameof(images));
         if (!images.is_floating_point())
             throw new ArgumentException($"Images must be floating point in [−1, 1]; got {images.dtype}.", nameof(images));
@@ -159,7 +160,7 @@ public sealed class FashionClassifier : Module<Tensor, Tensor>
     public double Accuracy(Tensor images, Tensor labels, int batchSize = 500)
     {
         if (labels.dim() != 1 || labels.shape[0] != images.shape[0])
-            throw new ArgumentException($"labels must be [N] with N = {images.shape[0]}; got [{string.Join(", ", labels.shape)}].", nameof(labels));
+            throw new ArgumentException($"labels must be [N] with N = {images.shape[0]}; got {Shapes.Of(labels)}.", nameof(labels));
         using var scope = torch.NewDisposeScope();
         var predicted = Predict(images, batchSize);
         return predicted.eq(labels.cpu().to_type(ScalarType.Int64)).to_type(ScalarType.Float64).mean().item<double>();

@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using GanNotebooks.Nets;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -117,7 +118,7 @@ public sealed class BiGanDiscriminator : Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(z);
         if (x.dim() < 1 || z.dim() < 1 || x.shape[0] != z.shape[0])
-            throw new ArgumentException($"x and z must be batches with the same B; got x [{string.Join(", ", x.shape)}] and z [{string.Join(", ", z.shape)}].");
+            throw new ArgumentException($"x and z must be batches with the same B; got x {Shapes.Of(x)} and z {Shapes.Of(z)}.");
         return torch.cat([x.reshape(x.shape[0], -1), z.reshape(z.shape[0], -1)], 1);
     }
 
@@ -129,7 +130,7 @@ public sealed class BiGanDiscriminator : Module<Tensor, Tensor>
     {
         if (packed.dim() != 2 || packed.shape[1] != XDim + ZDim)
             throw new ArgumentException(
-                $"BiGanDiscriminator expects packed pairs [B, {XDim} + {ZDim}] (x flattened, then z: BiGanDiscriminator.Pack(x, z)); got [{string.Join(", ", packed.shape)}].",
+                $"BiGanDiscriminator expects packed pairs [B, {XDim} + {ZDim}] (x flattened, then z: BiGanDiscriminator.Pack(x, z)); got {Shapes.Of(packed)}.",
                 nameof(packed));
         long b = packed.shape[0];
         var x = packed.narrow(1, 0, XDim).reshape([b, .. _xShape]);

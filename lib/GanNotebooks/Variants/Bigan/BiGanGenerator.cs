@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -67,7 +68,7 @@ public sealed class BiGanGenerator : Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(x);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "the chunk size must be ≥ 1.");
-        if (x.dim() < 1 || x.shape[0] < 1) throw new ArgumentException($"x must be a non-empty batch [N, ...]; got [{string.Join(", ", x.shape)}].", nameof(x));
+        if (x.dim() < 1 || x.shape[0] < 1) throw new ArgumentException($"x must be a non-empty batch [N, ...]; got {Shapes.Of(x)}.", nameof(x));
         var device = module.parameters().FirstOrDefault()?.device ?? x.device;
         bool wasTraining = module.training;
         module.eval();

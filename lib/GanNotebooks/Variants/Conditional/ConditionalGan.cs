@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using GanNotebooks.Nets;
 using GanNotebooks.Runtime;
 using GanNotebooks.Training;
@@ -38,9 +39,9 @@ public static class ConditionalLatent
     {
         ArgumentNullException.ThrowIfNull(z); ArgumentNullException.ThrowIfNull(labels);
         if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "need at least 2 classes.");
-        if (z.dim() != 2) throw new ArgumentException($"z must be [B, zDim]; got {Dcgan.Shape(z)}.", nameof(z));
+        if (z.dim() != 2) throw new ArgumentException($"z must be [B, zDim]; got {Shapes.Of(z)}.", nameof(z));
         if (labels.dim() != 1 || labels.shape[0] != z.shape[0])
-            throw new ArgumentException($"labels must be [B] with B = {z.shape[0]}; got {Dcgan.Shape(labels)}.", nameof(labels));
+            throw new ArgumentException($"labels must be [B] with B = {z.shape[0]}; got {Shapes.Of(labels)}.", nameof(labels));
         using var scope = torch.NewDisposeScope();
         var onehot = torch.nn.functional.one_hot(labels.to_type(ScalarType.Int64).to(z.device), classCount).to_type(z.dtype);
         return torch.cat([z, onehot], 1).MoveToOuterDisposeScope();
@@ -90,7 +91,7 @@ public static class ConditionalLatent
     {
         ArgumentNullException.ThrowIfNull(packed);
         if (packed.dim() != 2 || packed.shape[1] <= classCount)
-            throw new ArgumentException($"expected a packed latent [B, zDim + {classCount}]; got {Dcgan.Shape(packed)}. Build it with ConditionalLatent.Pack.", nameof(packed));
+            throw new ArgumentException($"expected a packed latent [B, zDim + {classCount}]; got {Shapes.Of(packed)}. Build it with ConditionalLatent.Pack.", nameof(packed));
     }
 }
 
@@ -152,7 +153,7 @@ public sealed class ConditionalGan : IGanObjective
         if (d.ClassCount != ClassCount)
             throw new InvalidOperationException($"the discriminator has {d.ClassCount} classes but the objective {ClassCount}; use the same K.");
         if (ctx.Z.dim() != 2 || ctx.Z.shape[1] <= ClassCount)
-            throw new InvalidOperationException($"ConditionalGan reads the labels from the packed latent [B, zDim + {ClassCount}]; the latent batch is {Dcgan.Shape(ctx.Z)}. Use ConditionalLatent.Sampler.");
+            throw new InvalidOperationException($"ConditionalGan reads the labels from the packed latent [B, zDim + {ClassCount}]; the latent batch is {Shapes.Of(ctx.Z)}. Use ConditionalLatent.Sampler.");
         return d;
     }
 

@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using GanNotebooks.Nets;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -73,7 +74,7 @@ public sealed class ConditionalGenerator : Module<Tensor, Tensor>
     {
         if (packed.dim() != 2 || packed.shape[1] != InputSize)
             throw new ArgumentException(
-                $"ConditionalGenerator expects the packed latent [B, {InputSize}] = [z ({ZDim}), one-hot label ({ClassCount})]; got {Dcgan.Shape(packed)}. " +
+                $"ConditionalGenerator expects the packed latent [B, {InputSize}] = [z ({ZDim}), one-hot label ({ClassCount})]; got {Shapes.Of(packed)}. " +
                 "Build it with ConditionalLatent.Pack(z, labels, classCount) or sample it with ConditionalLatent.Sampler.", nameof(packed));
         using var scope = torch.NewDisposeScope();
         var z = packed.narrow(1, 0, ZDim);
@@ -87,9 +88,9 @@ public sealed class ConditionalGenerator : Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(z); ArgumentNullException.ThrowIfNull(labels);
         using var scope = torch.NewDisposeScope();
         if (z.dim() != 2 || z.shape[1] != ZDim)
-            throw new ArgumentException($"z must be [B, {ZDim}]; got {Dcgan.Shape(z)}.", nameof(z));
+            throw new ArgumentException($"z must be [B, {ZDim}]; got {Shapes.Of(z)}.", nameof(z));
         if (labels.dim() != 1 || labels.shape[0] != z.shape[0])
-            throw new ArgumentException($"labels must be [B] with B = {z.shape[0]}; got {Dcgan.Shape(labels)}.", nameof(labels));
+            throw new ArgumentException($"labels must be [B] with B = {z.shape[0]}; got {Shapes.Of(labels)}.", nameof(labels));
         var onehot = functional.one_hot(labels.to_type(ScalarType.Int64), ClassCount).to_type(z.dtype);
         return forward(torch.cat([z, onehot], 1)).MoveToOuterDisposeScope();
     }
@@ -135,7 +136,7 @@ public sealed class ProjectionDiscriminator : Module<Tensor, Tensor>, ICondition
     {
         ArgumentNullException.ThrowIfNull(images); ArgumentNullException.ThrowIfNull(labels);
         if (labels.dim() != 1 || labels.shape[0] != images.shape[0] || labels.dtype != ScalarType.Int64)
-            throw new ArgumentException($"labels must be int64 [B] with B = {images.shape[0]}; got {labels.dtype} {Dcgan.Shape(labels)}.", nameof(labels));
+            throw new ArgumentException($"labels must be int64 [B] with B = {images.shape[0]}; got {labels.dtype} {Shapes.Of(labels)}.", nameof(labels));
         using var scope = torch.NewDisposeScope();
         var phi = net.Features(images);                            // [B, F]
         var projection = (embed.call(labels) * phi).sum(1);        // ⟨e_y, φ(x)⟩, [B]

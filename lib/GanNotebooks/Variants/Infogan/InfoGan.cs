@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using GanNotebooks.Nets;
 using GanNotebooks.Variants.Conditional;
 using GanNotebooks.Runtime;
@@ -62,10 +63,10 @@ public sealed record InfoGanCodes(int NoiseDim, int Categories = 10, int Continu
     public Tensor Pack(Tensor noise, Tensor? categories, Tensor continuous)
     {
         ArgumentNullException.ThrowIfNull(noise); ArgumentNullException.ThrowIfNull(continuous);
-        if (noise.dim() != 2 || noise.shape[1] != NoiseDim) throw new ArgumentException($"noise must be [B, {NoiseDim}]; got {Dcgan.Shape(noise)}.", nameof(noise));
+        if (noise.dim() != 2 || noise.shape[1] != NoiseDim) throw new ArgumentException($"noise must be [B, {NoiseDim}]; got {Shapes.Of(noise)}.", nameof(noise));
         long b = noise.shape[0];
         if (continuous.dim() != 2 || continuous.shape[0] != b || continuous.shape[1] != Continuous)
-            throw new ArgumentException($"continuous codes must be [B, {Continuous}] with B = {b}; got {Dcgan.Shape(continuous)}.", nameof(continuous));
+            throw new ArgumentException($"continuous codes must be [B, {Continuous}] with B = {b}; got {Shapes.Of(continuous)}.", nameof(continuous));
         using var scope = torch.NewDisposeScope();
         var parts = new List<Tensor> { noise, continuous.to(noise.dtype, noise.device) };
         if (Categories > 0)
@@ -85,7 +86,7 @@ public sealed record InfoGanCodes(int NoiseDim, int Categories = 10, int Continu
     {
         ArgumentNullException.ThrowIfNull(z);
         if (z.dim() != 2 || z.shape[1] != LatentSize)
-            throw new ArgumentException($"expected InfoGAN latents [B, {LatentSize}] = [noise {NoiseDim}, continuous {Continuous}, one-hot {Categories}]; got {Dcgan.Shape(z)}. Use InfoGanCodes.Sampler.", nameof(z));
+            throw new ArgumentException($"expected InfoGAN latents [B, {LatentSize}] = [noise {NoiseDim}, continuous {Continuous}, one-hot {Categories}]; got {Shapes.Of(z)}. Use InfoGanCodes.Sampler.", nameof(z));
         var noise = z.narrow(1, 0, NoiseDim);
         Tensor? cat = null;
         if (Categories > 0)
@@ -244,7 +245,7 @@ public sealed class InfoGan : IGanObjective
     {
         ArgumentNullException.ThrowIfNull(qOutput); ArgumentNullException.ThrowIfNull(z);
         if (qOutput.dim() != 2 || qOutput.shape[1] != Codes.QOutputSize || qOutput.shape[0] != z.shape[0])
-            throw new ArgumentException($"Q's output must be [B, {Codes.QOutputSize}] (= {Codes.Categories} logits + 2·{Codes.Continuous}); got {Dcgan.Shape(qOutput)} for B = {z.shape[0]}.", nameof(qOutput));
+            throw new ArgumentException($"Q's output must be [B, {Codes.QOutputSize}] (= {Codes.Categories} logits + 2·{Codes.Continuous}); got {Shapes.Of(qOutput)} for B = {z.shape[0]}.", nameof(qOutput));
         var (_, cat, cont) = Codes.Split(z);
         int k = Codes.Categories, c = Codes.Continuous;
         Tensor loss = torch.zeros(Array.Empty<long>(), dtype: qOutput.dtype, device: qOutput.device);

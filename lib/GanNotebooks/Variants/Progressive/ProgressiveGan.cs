@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using GanNotebooks.Nets;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -173,7 +174,7 @@ public sealed class ProgressiveGenerator : Module<Tensor, Tensor>
     {
         var x = z.dim() == 4 && z.shape[2] == 1 && z.shape[3] == 1 ? z.flatten(1) : z;
         if (x.dim() != 2 || x.shape[1] != Config.LatentDim)
-            throw new ArgumentException($"ProgressiveGenerator expects z [B, {Config.LatentDim}] (or [B, {Config.LatentDim}, 1, 1]); got [{string.Join(", ", z.shape)}].", nameof(z));
+            throw new ArgumentException($"ProgressiveGenerator expects z [B, {Config.LatentDim}] (or [B, {Config.LatentDim}, 1, 1]); got {Shapes.Of(z)}.", nameof(z));
         int level = _stage.Level;
         // Normalizing the latent to the unit hypersphere (official normalize_latents) keeps z's scale out of the picture.
         var h = blocks[0].call(pixelNorm.call(x));
@@ -313,7 +314,7 @@ public sealed class ProgressiveDiscriminator : Module<Tensor, Tensor>
         int level = _stage.Level, r = _stage.Resolution;
         if (x.dim() != 4 || x.shape[1] != Config.ImageChannels || x.shape[2] != r || x.shape[3] != r)
             throw new ArgumentException(
-                $"ProgressiveDiscriminator at stage {_stage} expects images [B, {Config.ImageChannels}, {r}, {r}]; got [{string.Join(", ", x.shape)}]. " +
+                $"ProgressiveDiscriminator at stage {_stage} expects images [B, {Config.ImageChannels}, {r}, {r}]; got {Shapes.Of(x)}. " +
                 "Resize the batch to the current resolution (ProgressiveResample.Resize) or set the stage with SetStage.", nameof(x));
         var h = functional.leaky_relu(fromRgb[level].call(x), _slope);
         if (level > 0)

@@ -1,4 +1,6 @@
+using GanNotebooks.Core;
 using GanNotebooks.Runtime;
+using GanNotebooks.Data;
 using GanNotebooks.Data.Images;
 using GanNotebooks.Nets;
 using GanNotebooks.Training;
@@ -43,11 +45,8 @@ public readonly record struct ProgressivePhaseChange(ProgressiveTrainer Trainer,
 /// weights of all levels, optimizer state, EMA, history, torch's RNG, the data order and the image count.
 /// </para>
 /// </summary>
-public sealed class ProgressiveTrainer : IDisposable
+public sealed class ProgressiveTrainer : IDisposable, ICheckpointable
 {
-    const string Magic = "GanNotebooks.ProgressiveCheckpoint";
-    const int FormatVersion = 1;
-
     readonly Tensor _data;
     readonly EpochSampler _sampler;
     readonly Dictionary<int, (long Images, double Seconds)> _throughput = new();
@@ -84,7 +83,7 @@ public sealed class ProgressiveTrainer : IDisposable
         if (schedule.MaxResolution > netMax)
             throw new ArgumentException($"the schedule grows to {schedule.MaxResolution}×{schedule.MaxResolution} but the networks stop at {netMax}×{netMax}; raise ProgressiveGanConfig.MaxResolution or shorten the schedule.", nameof(schedule));
         if (realImages.dim() != 4 || realImages.shape[2] != realImages.shape[3])
-            throw new ArgumentException($"real images must be square [N, C, S, S]; got [{string.Join(", ", realImages.shape)}].", nameof(realImages));
+            throw new ArgumentException($"real images must be square [N, C, S, S]; got {Shapes.Of(realImages)}.", nameof(realImages));
         if (realImages.shape[1] != generator.Config.ImageChannels)
             throw new ArgumentException($"real images have {realImages.shape[1]} channels but the networks use {generator.Config.ImageChannels}; set ProgressiveGanConfig.ImageChannels.", nameof(realImages));
         long s = realImages.shape[2];
@@ -106,6 +105,8 @@ public sealed class ProgressiveTrainer : IDisposable
         D.SetStage(_state.Stage);
         Trainer = new GanTrainer(G, D, objective ?? new WassersteinGpGan(lambda: 10, drift: 0.001), SampleReal,
             Latent.Normal(generator.LatentDim, device), cfg);
+        // The schedule's clock, the data order and the stage live in the trainer's one checkpoint envelope.
+        Trainer.Core.Track(this);
     }
 
     /// <summary>Same, from a data set (its images, e.g. <c>ShippedDatasets.FashionMnistTest(padTo: 32)</c> or <c>ProceduralShapes.Generate(…)</c>).</summary>
@@ -384,26 +385,11 @@ public sealed class ProgressiveTrainer : IDisposable
     }
 
     /// <summary>
-    /// Writes a checkpoint: the schedule (checked on load), the data order position, training time and
-    /// throughput, then the GAN trainer's checkpoint (G and D with all levels, optimizers, EMA, history, RNG).
-    /// Atomic: written to a temporary file and moved.
+    /// Writes a checkpoint: the GAN trainer's one envelope (G and D with all levels, optimizers, EMA, history, RNG) with this
+    /// trainer's section — the schedule (checked on load), the data order position, training time, throughput and
+    /// the stage of the last trained step. Atomic: written to a temporary file and moved.
     /// </summary>
-    public void Save(string path) => AtomicFile.WriteBinary(path, w =>
-    {
-        w.Write(Magic);
-        w.Write(FormatVersion);
-        Schedule.Write(w);
-        w.Write(_data.shape[0]);
-        _sampler.Write(w);
-        w.Write(_trainingSeconds);
-        // The stage of the last trained step: on load the next step compares against it, so a growth
-        // (and its optimizer reset) that was due right after the save still happens.
-        w.Write(_stageApplied);
-        w.Write(_state.Images);
-        w.Write(_throughputOrder.Count);
-        foreach (var r in _throughputOrder) { w.Write(r); w.Write(_throughput[r].Images); w.Write(_throughput[r].Seconds); }
-        Trainer.WriteCheckpoint(w);
-    });
+    public void Save(string path) => Trainer.Save(path);
 
     /// <summary>
     /// Restores a checkpoint written by <see cref="Save"/> into this trainer (freshly built networks with the same
@@ -413,34 +399,9 @@ public sealed class ProgressiveTrainer : IDisposable
     /// </summary>
     public void Load(string path)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No progressive checkpoint at '{path}'.", path);
-        using var stream = File.OpenRead(path);
-        using var r = new BinaryReader(stream);
-        string magic;
-        try { magic = r.ReadString(); }
-        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)
-        { throw new InvalidDataException($"'{path}' is not a progressive GAN checkpoint (unreadable header).", e); }
-        if (magic != Magic)
-            throw new InvalidDataException($"'{path}' is not a progressive GAN checkpoint (header '{(magic.Length > 40 ? magic[..40] + "…" : magic)}'). A plain GanTrainer checkpoint loads with GanTrainer.Load.");
-        int version = r.ReadInt32();
-        if (version != FormatVersion) throw new InvalidDataException($"progressive checkpoint format {version} is not supported (this build reads {FormatVersion}).");
-        if (!Schedule.SameAs(r, out var saved))
-            throw new InvalidDataException($"the checkpoint was trained with another schedule ({saved}); build the trainer with the same ProgressiveSchedule ({Schedule}).");
-        long n = r.ReadInt64();
-        if (n != _data.shape[0]) throw new InvalidDataException($"the checkpoint was trained on {n} real images, this trainer has {_data.shape[0]}; use the same data set.");
-        var sampler = EpochSampler.Read(r);
-        double seconds = r.ReadDouble();
-        bool applied = r.ReadBoolean();
-        long lastImages = r.ReadInt64();
-        int k = r.ReadInt32();
-        var tp = new List<(int, long, double)>();
-        for (int i = 0; i < k; i++) tp.Add((r.ReadInt32(), r.ReadInt64(), r.ReadDouble()));
-        Trainer.ReadCheckpoint(r, path);
-        _sampler.CopyFrom(sampler);
-        _trainingSeconds = seconds;
-        _throughput.Clear(); _throughputOrder.Clear();
-        foreach (var (res, img, sec) in tp) { _throughput[res] = (img, sec); _throughputOrder.Add(res); }
+        _loaded = null;
+        Trainer.Load(path);
+        var (applied, lastImages) = _loaded ?? throw new InvalidDataException($"'{path}' has no progressive section; a plain GanTrainer checkpoint loads with GanTrainer.Load.");
         // Resume at the saved stage (that of the last trained step): the next step then grows, and resets the
         // optimizers, exactly when the uninterrupted run would.
         _state = Schedule.At(applied ? lastImages : ImagesSeen);
@@ -449,67 +410,51 @@ public sealed class ProgressiveTrainer : IDisposable
         _stageApplied = applied;
     }
 
+    (bool Applied, long LastImages)? _loaded;
+
+    /// <inheritdoc/>
+    string ICheckpointable.CheckpointKey => "progressive";
+
+    /// <inheritdoc/>
+    void ICheckpointable.WriteState(BinaryWriter w)
+    {
+        Schedule.Write(w);
+        w.Write(_data.shape[0]);
+        _sampler.WriteState(w);
+        w.Write(_trainingSeconds);
+        // The stage of the last trained step: on load the next step compares against it, so a growth
+        // (and its optimizer reset) that was due right after the save still happens.
+        w.Write(_stageApplied);
+        w.Write(_state.Images);
+        w.Write(_throughputOrder.Count);
+        foreach (var r in _throughputOrder) { w.Write(r); w.Write(_throughput[r].Images); w.Write(_throughput[r].Seconds); }
+    }
+
+    /// <inheritdoc/>
+    void ICheckpointable.ReadState(BinaryReader r)
+    {
+        if (!Schedule.SameAs(r, out var saved))
+            throw new InvalidDataException($"the checkpoint was trained with another schedule ({saved}); build the trainer with the same ProgressiveSchedule ({Schedule}).");
+        long n = r.ReadInt64();
+        if (n != _data.shape[0]) throw new InvalidDataException($"the checkpoint was trained on {n} real images, this trainer has {_data.shape[0]}; use the same data set.");
+        _sampler.ReadState(r);
+        _trainingSeconds = r.ReadDouble();
+        bool applied = r.ReadBoolean();
+        long lastImages = r.ReadInt64();
+        int k = r.ReadInt32();
+        _throughput.Clear(); _throughputOrder.Clear();
+        for (int i = 0; i < k; i++)
+        {
+            int res = r.ReadInt32(); long img = r.ReadInt64(); double sec = r.ReadDouble();
+            _throughput[res] = (img, sec); _throughputOrder.Add(res);
+        }
+        _loaded = (applied, lastImages);
+    }
+
     /// <summary>Disposes the GAN trainer (optimizers, EMA) and this trainer's handle on the data; G and D belong to the caller.</summary>
     public void Dispose()
     {
         Trainer.Dispose();
         _data.Dispose();
-    }
-
-    /// <summary>
-    /// Epoch-wise shuffled indices whose position is one number, so that a checkpoint restores the data order:
-    /// epoch e is a Fisher–Yates shuffle from System.Random(seed, e) (a stable algorithm for an int seed).
-    /// </summary>
-    internal sealed class EpochSampler
-    {
-        readonly int _count;
-        readonly long _seed;
-        int[] _perm = Array.Empty<int>();
-        long _epoch = -1;
-
-        public EpochSampler(int count, long seed)
-        {
-            if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "the data set is empty.");
-            _count = count;
-            _seed = seed;
-        }
-
-        /// <summary>Indices drawn so far.</summary>
-        public long Drawn { get; private set; }
-
-        public long[] Next(int b)
-        {
-            if (b < 1) throw new ArgumentOutOfRangeException(nameof(b), b, "the batch size must be ≥ 1.");
-            var idx = new long[b];
-            for (int i = 0; i < b; i++)
-            {
-                long pos = Drawn++;
-                long e = pos / _count;
-                if (e != _epoch)
-                {
-                    _perm = Enumerable.Range(0, _count).ToArray();
-                    new Random(unchecked((int)(_seed * 1_000_003L + e * 7_919L) ^ (int)(_seed >> 32))).Shuffle(_perm);
-                    _epoch = e;
-                }
-                idx[i] = _perm[pos % _count];
-            }
-            return idx;
-        }
-
-        public void Write(BinaryWriter w) { w.Write(_count); w.Write(_seed); w.Write(Drawn); }
-
-        public static EpochSampler Read(BinaryReader r)
-        {
-            int count = r.ReadInt32(); long seed = r.ReadInt64(); long drawn = r.ReadInt64();
-            return new EpochSampler(count, seed) { Drawn = drawn };
-        }
-
-        public void CopyFrom(EpochSampler other)
-        {
-            if (other._count != _count) throw new InvalidDataException($"the checkpoint's data order covers {other._count} images, this trainer has {_count}.");
-            if (other._seed != _seed) throw new InvalidDataException($"the checkpoint used data seed {other._seed}, this trainer {_seed}; use the same dataSeed.");
-            Drawn = other.Drawn;
-            _epoch = -1;
-        }
     }
 }
