@@ -24,7 +24,7 @@ public sealed record ModeCoveragePoint(int Step, ModeCoverageResult Result, doub
 /// the samples for a snapshot chart (collapse and oscillation between modes are visible there).
 /// Attach it with <c>tracker.Attach(trainer)</c> before <c>trainer.Train(...)</c>.
 /// </summary>
-public sealed class ModeCoverageTracker : IDisposable
+public sealed class ModeCoverageTracker : ITrainingMonitor, IDisposable
 {
     readonly List<ModeCoveragePoint> _points = new();
     readonly long _latentSeed;
@@ -78,8 +78,15 @@ public sealed class ModeCoverageTracker : IDisposable
     public ModeCoverageTracker Attach(GanTrainer trainer)
     {
         ArgumentNullException.ThrowIfNull(trainer);
-        trainer.OnStepEnd(Every, e => Record(e.Trainer, keepSamples: SnapshotEvery > 0 && e.Step % SnapshotEvery == 0));
+        if (Every < 1) throw new ArgumentOutOfRangeException(nameof(Every), Every, "a callback interval must be ≥ 1 step.");
+        trainer.Attach(this);
         return this;
+    }
+
+    /// <summary>Records after every <see cref="Every"/>-th step (keeping the samples every <see cref="SnapshotEvery"/>-th).</summary>
+    public void OnStepEnd(StepEnd step)
+    {
+        if (step.Step % Every == 0) Record(step.Trainer, keepSamples: SnapshotEvery > 0 && step.Step % SnapshotEvery == 0);
     }
 
     /// <summary>Evaluates the trainer's generator now (e.g. at step 0, before training) and records it.</summary>

@@ -281,6 +281,13 @@ public sealed class GanTrainer : IDisposable
         return this;
     }
 
+    /// <summary>Attaches a monitor (mode coverage, image quality, f-GAN bound…): it sees every step end, in attach order. Returns this trainer.</summary>
+    public GanTrainer Attach(ITrainingMonitor monitor)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        return OnStepEnd(monitor.OnStepEnd);
+    }
+
     /// <summary>Adds a callback that runs every <paramref name="every"/> generator steps.</summary>
     public GanTrainer OnStepEnd(int every, Action<StepEnd> callback) => OnStepEnd(Callbacks.Every(every, callback));
 

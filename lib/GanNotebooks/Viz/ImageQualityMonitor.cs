@@ -21,7 +21,7 @@ public sealed record QualityPoint(int Step, double FrechetDistance, double Basel
 /// an <see cref="ImageQualityMetric"/>. <see cref="Attach"/> wires both to a trainer. The latents are kept outside
 /// any dispose scope; dispose the monitor to free them.
 /// </summary>
-public sealed class ImageQualityMonitor : IDisposable
+public sealed class ImageQualityMonitor : ITrainingMonitor, IDisposable
 {
     readonly Tensor _gridZ;
     readonly Tensor? _evalZ, _evalLabels;
@@ -126,9 +126,20 @@ public sealed class ImageQualityMonitor : IDisposable
         var first = Frame(trainer);
         show?.Invoke(first);
         if (measureEvery > 0) Measure(trainer);
-        trainer.OnStepEnd(frameEvery, e => { var g = Frame(e.Trainer); show?.Invoke(g); });
-        if (measureEvery > 0) trainer.OnStepEnd(measureEvery, e => Measure(e.Trainer));
-        return trainer;
+        _frameEvery = frameEvery;
+        _measureEvery = measureEvery;
+        _show = show;
+        return trainer.Attach(this);
+    }
+
+    int _frameEvery, _measureEvery;
+    Action<ImageGrid>? _show;
+
+    /// <summary>A frame every frameEvery-th step and a score every measureEvery-th, as set by <see cref="Attach"/>.</summary>
+    public void OnStepEnd(StepEnd step)
+    {
+        if (_frameEvery > 0 && step.Step % _frameEvery == 0) { var g = Frame(step.Trainer); _show?.Invoke(g); }
+        if (_measureEvery > 0 && step.Step % _measureEvery == 0) Measure(step.Trainer);
     }
 
     /// <summary>Frees the fixed latents.</summary>

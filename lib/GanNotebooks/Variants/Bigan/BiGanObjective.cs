@@ -28,9 +28,17 @@ namespace GanNotebooks.Variants.Bigan;
 /// </remarks>
 public sealed class BiGanObjective : IGanObjective
 {
-    /// <summary>Builds the objective.</summary>
+    readonly BiGanGenerator _generatorAndEncoder;
+
+    /// <summary>Builds the objective for the trainer's generator.</summary>
+    /// <param name="generatorAndEncoder">G and E together — the module the trainer trains as its generator (so E learns with G).
+    /// The objective keeps it typed, so it never casts the trainer's networks.</param>
     /// <param name="nonSaturating">True (default): G/E minimize the label-swapped BCE; false: the minimax −V.</param>
-    public BiGanObjective(bool nonSaturating = true) => NonSaturating = nonSaturating;
+    public BiGanObjective(BiGanGenerator generatorAndEncoder, bool nonSaturating = true)
+    {
+        _generatorAndEncoder = generatorAndEncoder ?? throw new ArgumentNullException(nameof(generatorAndEncoder));
+        NonSaturating = nonSaturating;
+    }
 
     /// <summary>True when G and E use the non-saturating (label-swapped) loss.</summary>
     public bool NonSaturating { get; }
@@ -81,11 +89,11 @@ public sealed class BiGanObjective : IGanObjective
         return GeneratorLossFromLogits(r, f, NonSaturating);
     }
 
-    static BiGanGenerator Require(GanStepContext ctx) =>
-        ctx.Generator as BiGanGenerator
-        ?? throw new InvalidOperationException(
-            $"BiGanObjective needs the trainer's generator to be a BiGanGenerator (G and E together, so that E is trained with G); got {ctx.Generator.GetType().Name}. " +
-            "Build it with new BiGanGenerator(generator, encoder).");
+    BiGanGenerator Require(GanStepContext ctx) =>
+        ReferenceEquals(ctx.Generator, _generatorAndEncoder) ? _generatorAndEncoder
+        : throw new InvalidOperationException(
+            $"BiGanObjective was built for another generator than the trainer's ({ctx.Generator.GetType().Name}); pass the trainer's BiGanGenerator to both: " +
+            "new GanTrainer(ge, d, new BiGanObjective(ge), …).");
 
     /// <inheritdoc/>
     public override string ToString() => Name;

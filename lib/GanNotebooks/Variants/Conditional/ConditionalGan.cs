@@ -106,14 +106,17 @@ public static class ConditionalLatent
 public sealed class ConditionalGan : IGanObjective
 {
     readonly LogitGanObjective _losses;
+    readonly IConditionalDiscriminator _discriminator;
 
-    /// <summary>Builds the objective.</summary>
-    /// <param name="classCount">K ≥ 2 (the width of the label part of the packed latent).</param>
+    /// <summary>Builds the objective for the trainer's discriminator.</summary>
+    /// <param name="discriminator">The discriminator that takes labels (e.g. <see cref="ProjectionDiscriminator"/>) — the module the
+    /// trainer trains as D. The objective keeps it typed, so it never casts the trainer's networks. K is its class count (≥ 2).</param>
     /// <param name="losses">The adversarial losses (default non-saturating).</param>
-    public ConditionalGan(int classCount, LogitGanObjective? losses = null)
+    public ConditionalGan(IConditionalDiscriminator discriminator, LogitGanObjective? losses = null)
     {
-        if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "a conditional GAN needs at least 2 classes.");
-        ClassCount = classCount;
+        _discriminator = discriminator ?? throw new ArgumentNullException(nameof(discriminator));
+        if (discriminator.ClassCount < 2) throw new ArgumentOutOfRangeException(nameof(discriminator), discriminator.ClassCount, "a conditional GAN needs at least 2 classes.");
+        ClassCount = discriminator.ClassCount;
         _losses = losses ?? new NonSaturatingGan();
     }
 
@@ -148,10 +151,10 @@ public sealed class ConditionalGan : IGanObjective
 
     IConditionalDiscriminator Discriminator(GanStepContext ctx)
     {
-        var d = ctx.Discriminator as IConditionalDiscriminator ?? throw new InvalidOperationException(
-            $"ConditionalGan needs a discriminator that takes labels (IConditionalDiscriminator, e.g. ProjectionDiscriminator); got {ctx.Discriminator.GetType().Name}.");
-        if (d.ClassCount != ClassCount)
-            throw new InvalidOperationException($"the discriminator has {d.ClassCount} classes but the objective {ClassCount}; use the same K.");
+        if (!ReferenceEquals(ctx.Discriminator, _discriminator))
+            throw new InvalidOperationException(
+                $"ConditionalGan was built for another discriminator than the trainer's ({ctx.Discriminator.GetType().Name}); pass the trainer's D to both: new GanTrainer(g, d, new ConditionalGan(d), …).");
+        var d = _discriminator;
         if (ctx.Z.dim() != 2 || ctx.Z.shape[1] <= ClassCount)
             throw new InvalidOperationException($"ConditionalGan reads the labels from the packed latent [B, zDim + {ClassCount}]; the latent batch is {Shapes.Of(ctx.Z)}. Use ConditionalLatent.Sampler.");
         return d;

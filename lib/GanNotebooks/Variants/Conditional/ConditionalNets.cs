@@ -147,5 +147,5 @@ public sealed class ProjectionDiscriminator : Module<Tensor, Tensor>, ICondition
     public override Tensor forward(Tensor images) =>
         throw new InvalidOperationException(
             "ProjectionDiscriminator needs the class labels: call Forward(images, labels), or train it with the ConditionalGan objective " +
-            "and a labelled real sampler (new GanTrainer(G, D, new ConditionalGan(K), data.LabelledBatchSampler(seed), ConditionalLatent.Sampler(zDim, K), config)).");
+            "and a labelled real sampler (new GanTrainer(G, D, new ConditionalGan(D), data.LabelledBatchSampler(seed), ConditionalLatent.Sampler(zDim, K), config)).");
 }

@@ -175,7 +175,9 @@ public sealed class InfoGan : IGanObjective
     readonly LogitGanObjective _losses;
 
     /// <summary>Builds the objective.</summary>
-    /// <param name="codes">The latent layout (validated).</param>
+    /// <param name="discriminator">D with its Q head (e.g. <see cref="InfoGanDiscriminator"/>) — the module the trainer trains as D.
+    /// The objective keeps it typed, so it never casts the trainer's networks.</param>
+    /// <param name="codes">The latent layout (validated; Q's output size must match).</param>
     /// <param name="lambdaCategorical">Weight of the categorical term (paper: 1).</param>
     /// <param name="lambdaContinuous">Weight of the continuous term (paper: "smaller", 0.1 is common).</param>
     /// <param name="continuousLoss">Gaussian NLL (default) or MSE.</param>
@@ -185,9 +187,10 @@ public sealed class InfoGan : IGanObjective
     /// from the adversarial loss and Q reads its features as they are, so G can only make the code visible through
     /// features D uses to tell real from fake.
     /// </param>
-    public InfoGan(InfoGanCodes codes, double lambdaCategorical = 1.0, double lambdaContinuous = 0.1,
+    public InfoGan(IInfoGanDiscriminator discriminator, InfoGanCodes codes, double lambdaCategorical = 1.0, double lambdaContinuous = 0.1,
         InfoGanContinuousLoss continuousLoss = InfoGanContinuousLoss.GaussianNll, LogitGanObjective? losses = null, bool qTrainsBody = true)
     {
+        _discriminator = discriminator ?? throw new ArgumentNullException(nameof(discriminator));
         QTrainsBody = qTrainsBody;
         ArgumentNullException.ThrowIfNull(codes);
         codes.Validate();
@@ -199,7 +202,11 @@ public sealed class InfoGan : IGanObjective
         LambdaContinuous = lambdaContinuous;
         ContinuousLoss = continuousLoss;
         _losses = losses ?? new NonSaturatingGan();
+        if (discriminator.QOutputSize != codes.QOutputSize)
+            throw new ArgumentException($"the discriminator's Q has {discriminator.QOutputSize} outputs but these codes need {codes.QOutputSize} (InfoGanCodes.QOutputSize).", nameof(discriminator));
     }
+
+    readonly IInfoGanDiscriminator _discriminator;
 
     /// <summary>The latent layout.</summary>
     public InfoGanCodes Codes { get; }
@@ -280,11 +287,10 @@ public sealed class InfoGan : IGanObjective
 
     IInfoGanDiscriminator Discriminator(GanStepContext ctx)
     {
-        var d = ctx.Discriminator as IInfoGanDiscriminator ?? throw new InvalidOperationException(
-            $"InfoGan needs a discriminator with a Q head (IInfoGanDiscriminator, e.g. InfoGanDiscriminator); got {ctx.Discriminator.GetType().Name}.");
-        if (d.QOutputSize != Codes.QOutputSize)
-            throw new InvalidOperationException($"the discriminator's Q has {d.QOutputSize} outputs but these codes need {Codes.QOutputSize} (InfoGanCodes.QOutputSize).");
-        return d;
+        if (!ReferenceEquals(ctx.Discriminator, _discriminator))
+            throw new InvalidOperationException(
+                $"InfoGan was built for another discriminator than the trainer's ({ctx.Discriminator.GetType().Name}); pass the trainer's D to both: new GanTrainer(g, d, new InfoGan(d, codes), …).");
+        return _discriminator;
     }
 
     /// <inheritdoc/>

@@ -12,10 +12,12 @@ public class BiGanObjectiveTests
 {
     const double Log2 = 0.69314718055994531;
 
+    static BiGanGenerator Other() => new(new MlpGenerator(2, 4, hidden: 8, depth: 1), new MlpEncoder(4, 2, hidden: 8, depth: 1));
+
     static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
 
     // x ~ N(0, I₄) as real data, z ~ N(0, I₂): a tiny BiGAN on CPU.
-    static (GanTrainer Trainer, BiGanGenerator GE, BiGanDiscriminator D) Make(long seed = 1, BiGanObjective? objective = null, bool zeroLogits = false)
+    static (GanTrainer Trainer, BiGanGenerator GE, BiGanDiscriminator D) Make(long seed = 1, bool nonSaturating = true, bool zeroLogits = false)
     {
         Seeding.Seed(seed);
         var g = new MlpGenerator(2, 4, hidden: 8, depth: 1);
@@ -30,7 +32,7 @@ public class BiGanObjectiveTests
             foreach (var (_, p) in last) p.zero_();
         }
         var cfg = new GanTrainerConfig { BatchSize = 8, LrG = 1e-2, LrD = 1e-2, Device = torch.CPU };
-        var t = new GanTrainer(ge, d, objective ?? new BiGanObjective(), b => torch.randn(b, 4), Latent.Normal(2, torch.CPU), cfg);
+        var t = new GanTrainer(ge, d, new BiGanObjective(ge, nonSaturating), b => torch.randn(b, 4), Latent.Normal(2, torch.CPU), cfg);
         return (t, ge, d);
     }
 
@@ -61,7 +63,7 @@ public class BiGanObjectiveTests
         }
         var (tg, _, _) = Make(zeroLogits: true);
         using (tg) Assert.Equal(2 * Log2, tg.GeneratorStep()["Loss/G"], 5);
-        var (tm, _, _) = Make(objective: new BiGanObjective(nonSaturating: false), zeroLogits: true);
+        var (tm, _, _) = Make(nonSaturating: false, zeroLogits: true);
         using (tm) Assert.Equal(-2 * Log2, tm.GeneratorStep()["Loss/G"], 5);
     }
 
@@ -107,7 +109,7 @@ public class BiGanObjectiveTests
         foreach (var key in new[] { "Loss/D", "Loss/G", "D(x)", "D(G(z))", "Grad/G" })
             Assert.True(double.IsFinite(h.Last(key)), key);
         Assert.Equal("BiGAN", t.Objective.Name);
-        Assert.Equal("BiGAN-minimax", new BiGanObjective(false).Name);
+        Assert.Equal("BiGAN-minimax", new BiGanObjective(Other(), false).Name);
     }
 
     [Fact]
@@ -116,7 +118,7 @@ public class BiGanObjectiveTests
         Seeding.Seed(5);
         var g = new MlpGenerator(2, 4, hidden: 8, depth: 1);
         var d = BiGanDiscriminator.Mlp(4, 2, hidden: 8);
-        using var t = new GanTrainer(g, d, new BiGanObjective(), b => torch.randn(b, 4), Latent.Normal(2, torch.CPU),
+        using var t = new GanTrainer(g, d, new BiGanObjective(Other()), b => torch.randn(b, 4), Latent.Normal(2, torch.CPU),
             new GanTrainerConfig { BatchSize = 4, Device = torch.CPU });
         var ex = Assert.Throws<InvalidOperationException>(() => t.DiscriminatorStep());
         Assert.Contains("BiGanGenerator", ex.Message);

@@ -63,7 +63,7 @@ public class ConditionalGanObjectiveTests
         var z = ConditionalLatent.Pack(torch.zeros(2, 2), torch.tensor(new long[] { 0, 2 }), 10);
         var ctx = new GanStepContext(GanPhase.Discriminator, g, d, _ => throw new InvalidOperationException(), (real, realLabels),
             z, torch.zeros(2, 1, 28, 28), 0, 0, 2, false, torch.CPU);
-        var objective = new ConditionalGan(10);
+        var objective = new ConditionalGan(d);
         // BCE: mean softplus(−label_real) + mean softplus(label_fake)
         double expected = (Softplus(-1) + Softplus(-3)) / 2 + (Softplus(0) + Softplus(2)) / 2;
         Assert.Equal(expected, objective.DiscriminatorLoss(ctx).item<float>(), 5);
@@ -80,7 +80,8 @@ public class ConditionalGanObjectiveTests
         Seeding.Seed(seed);
         var o = DcganOptions.Gray28 with { Width = 2, ZDim = 4 };
         var g = new ConditionalGenerator(o, 3, embeddingDim: 2);
-        d ??= new ProjectionDiscriminator(o, 3);
+        var pd = new ProjectionDiscriminator(o, 3);
+        d ??= pd;
         var images = torch.rand(16, 1, 28, 28) * 2 - 1;
         var labels = torch.arange(16) % 3;
         int pos = 0;
@@ -92,8 +93,8 @@ public class ConditionalGanObjectiveTests
         var cfg = new GanTrainerConfig { BatchSize = 4, Device = torch.CPU };
         var latent = ConditionalLatent.Sampler(4, 3, torch.CPU);
         return labelled
-            ? new GanTrainer(g, d, new ConditionalGan(3), Labelled, latent, cfg)
-            : new GanTrainer(g, d, new ConditionalGan(3), b => Labelled(b).Item1, latent, cfg);
+            ? new GanTrainer(g, d, new ConditionalGan(pd), Labelled, latent, cfg)
+            : new GanTrainer(g, d, new ConditionalGan(pd), b => Labelled(b).Item1, latent, cfg);
     }
 
     [Fact]
@@ -125,7 +126,7 @@ public class ConditionalGanObjectiveTests
         using (var t = MakeTrainer(3, d: new DcganDiscriminator(DcganOptions.Gray28 with { Width = 2 })))
         {
             var ex = Assert.Throws<InvalidOperationException>(() => t.Train(1));
-            Assert.Contains("IConditionalDiscriminator", ex.Message);
+            Assert.Contains("another discriminator than the trainer's (DcganDiscriminator)", ex.Message);
         }
     }
 
@@ -135,7 +136,8 @@ public class ConditionalGanObjectiveTests
         Seeding.Seed(4);
         var o = DcganOptions.Gray28 with { Width = 2, ZDim = 4 };
         var cfg = new GanTrainerConfig { BatchSize = 4, Device = torch.CPU };
-        using var t = new GanTrainer(new ConditionalGenerator(o, 3), new ProjectionDiscriminator(o, 3), new ConditionalGan(3),
+        var pd = new ProjectionDiscriminator(o, 3);
+        using var t = new GanTrainer(new ConditionalGenerator(o, 3), pd, new ConditionalGan(pd),
             b => (torch.zeros(b, 1, 28, 28), torch.zeros(b, dtype: ScalarType.Int32)), ConditionalLatent.Sampler(4, 3, torch.CPU), cfg);
         var ex = Assert.Throws<InvalidOperationException>(() => t.Train(1));
         Assert.Contains("int64 [B]", ex.Message);

@@ -61,12 +61,16 @@ public class InfoGanCodesTests
         Assert.Throws<ArgumentException>(() => new InfoGanCodes(0).Validate());
         Assert.Throws<ArgumentException>(() => new InfoGanCodes(4, Categories: 1).Validate());
         Assert.Throws<ArgumentException>(() => new InfoGanCodes(4, Categories: 0, Continuous: 0).Validate());
-        Assert.Throws<ArgumentException>(() => new InfoGan(new InfoGanCodes(4, ContinuousRange: 0)));
+        Assert.Throws<ArgumentException>(() => new InfoGan(InfoGanObjectiveTests.QHead(new InfoGanCodes(4)), new InfoGanCodes(4, ContinuousRange: 0)));
     }
 }
 
 public class InfoGanObjectiveTests
 {
+    /// <summary>A small D with the Q head these codes need.</summary>
+    internal static InfoGanDiscriminator QHead(InfoGanCodes codes) =>
+        new(new DcganOptions { ImageSize = 8, Channels = 1, ZDim = codes.LatentSize, Width = 2 }, codes.QOutputSize);
+
     [Fact]
     public void InformationLossKnownValues()
     {
@@ -76,10 +80,10 @@ public class InfoGanObjectiveTests
         var z = codes.Pack(torch.zeros(2, 1), torch.tensor(new long[] { 0, 1 }), torch.tensor(new float[] { 0.5f, -0.5f }).view(2, 1));
         // Q: equal logits (CE = log 2), mean 0, log-variance 0
         var q = torch.zeros(2, 4);
-        var nll = new InfoGan(codes, lambdaCategorical: 1, lambdaContinuous: 1);
+        var nll = new InfoGan(QHead(codes), codes, lambdaCategorical: 1, lambdaContinuous: 1);
         // CE log 2 + Gaussian NLL ½ log 2π + ½·0.25
         Assert.Equal(Math.Log(2) + 0.5 * Math.Log(2 * Math.PI) + 0.125, nll.InformationLoss(q, z).item<float>(), 5);
-        var mse = new InfoGan(codes, lambdaCategorical: 2, lambdaContinuous: 0.5, continuousLoss: InfoGanContinuousLoss.Mse);
+        var mse = new InfoGan(QHead(codes), codes, lambdaCategorical: 2, lambdaContinuous: 0.5, continuousLoss: InfoGanContinuousLoss.Mse);
         Assert.Equal(2 * Math.Log(2) + 0.5 * 0.25, mse.InformationLoss(q, z).item<float>(), 5);
         // a confident, correct Q: CE → 0, and a learned variance below 1 lowers the NLL below the unit-variance one
         var good = torch.tensor(new float[] { 20, -20, 0.5f, -2, -20, 20, -0.5f, -2 }).view(2, 4);
@@ -95,7 +99,7 @@ public class InfoGanObjectiveTests
         var d = new InfoGanDiscriminator(o, codes.QOutputSize, qHidden: 16);
         // real data: bright squares at random places
         var cfg = new GanTrainerConfig { BatchSize = 8, Device = torch.CPU, LrG = 1e-3, LrD = 1e-3, LogEvery = 1 };
-        return new GanTrainer(g, d, new InfoGan(codes), b => torch.rand(b, 1, 8, 8) * 2 - 1, codes.Sampler(torch.CPU), cfg);
+        return new GanTrainer(g, d, new InfoGan(d, codes), b => torch.rand(b, 1, 8, 8) * 2 - 1, codes.Sampler(torch.CPU), cfg);
     }
 
     [Fact]
@@ -128,9 +132,9 @@ public class InfoGanObjectiveTests
         Seeding.Seed(13);
         var o = new DcganOptions { ImageSize = 8, Channels = 1, ZDim = codes.LatentSize, Width = 2 };
         var cfg = new GanTrainerConfig { BatchSize = 4, Device = torch.CPU };
-        using (var t = new GanTrainer(new DcganGenerator(o), new DcganDiscriminator(o), new InfoGan(codes), b => torch.zeros(b, 1, 8, 8), codes.Sampler(torch.CPU), cfg))
-            Assert.Contains("IInfoGanDiscriminator", Assert.Throws<InvalidOperationException>(() => t.Train(1)).Message);
-        using (var t = new GanTrainer(new DcganGenerator(o), new InfoGanDiscriminator(o, 7), new InfoGan(codes), b => torch.zeros(b, 1, 8, 8), codes.Sampler(torch.CPU), cfg))
-            Assert.Contains("QOutputSize", Assert.Throws<InvalidOperationException>(() => t.Train(1)).Message);
+        // The objective holds its D typed: a trainer that trains another module is refused with the fix.
+        using (var t = new GanTrainer(new DcganGenerator(o), new DcganDiscriminator(o), new InfoGan(QHead(codes), codes), b => torch.zeros(b, 1, 8, 8), codes.Sampler(torch.CPU), cfg))
+            Assert.Contains("new InfoGan(d, codes)", Assert.Throws<InvalidOperationException>(() => t.Train(1)).Message);
+        Assert.Contains("QOutputSize", Assert.Throws<ArgumentException>(() => new InfoGan(new InfoGanDiscriminator(o, 7), codes)).Message);
     }
 }
