@@ -1,5 +1,4 @@
 using GanNotebooks.Core;
-using GanNotebooks.Nets;
 using GanNotebooks.Runtime;
 using System.Diagnostics;
 using System.Globalization;
@@ -346,6 +345,13 @@ public sealed class GanTrainer : IDisposable
             if (!SameDevice(y)) y = y.to(Device);
         }
         return (SameDevice(x) ? x : x.to(Device), y);
+    }
+
+    /// <summary>A batch of <paramref name="n"/> latents from the trainer's latent sampler, on <see cref="Device"/> (the caller owns it).</summary>
+    public Tensor LatentBatch(int n)
+    {
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "ask for at least one latent.");
+        return SampleLatent(n);
     }
 
     Tensor SampleLatent(int b)

@@ -1,3 +1,4 @@
+using GanNotebooks.Tests.Core;
 
 using GanNotebooks.Data.Toy;
 using GanNotebooks.Core;
@@ -39,38 +40,6 @@ public class WassersteinTests
         Assert.Equal(Math.Sqrt(5) * Wasserstein.Exact1D(a, b), Wasserstein.ExactAssignment(pa, pb), 10);
     }
 
-    [Theory]
-    [InlineData(2)]
-    [InlineData(4)]
-    [InlineData(6)]
-    public void HungarianMatchesBruteForceOverAllPermutations(int n)
-    {
-        var rng = new Random(n);
-        var cost = new double[n, n];
-        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) cost[i, j] = rng.NextDouble() * 10;
-        double best = double.PositiveInfinity;
-        foreach (var perm in Permutations(Enumerable.Range(0, n).ToArray(), 0))
-            best = Math.Min(best, Enumerable.Range(0, n).Sum(i => cost[i, perm[i]]));
-        var assignment = Hungarian.Solve(cost);
-        Assert.Equal(n, assignment.Distinct().Count());
-        Assert.Equal(best, Hungarian.Cost(cost, assignment), 10);
-
-        var a = new GaussianMixture2D(new[] { (0.0, 0.0) }, 1).SampleArray(n, 10 + n);
-        var b = new GaussianMixture2D(new[] { (1.0, 0.5) }, 1).SampleArray(n, 20 + n);
-        var c = Wasserstein.CostMatrix(a, b);
-        double bruteW = double.PositiveInfinity;
-        foreach (var perm in Permutations(Enumerable.Range(0, n).ToArray(), 0))
-            bruteW = Math.Min(bruteW, Enumerable.Range(0, n).Sum(i => c[i, perm[i]]) / n);
-        Assert.Equal(bruteW, Wasserstein.ExactAssignment(a, b), 10);
-    }
-
-    [Fact]
-    public void HungarianHandlesRectangularCosts()
-    {
-        var cost = new double[,] { { 5, 1, 9 }, { 2, 8, 0.5 } };
-        Assert.Equal(new[] { 1, 2 }, Hungarian.Solve(cost));
-    }
-
     [Fact]
     public void SinkhornApproachesTheExactValueAsEpsilonShrinks()
     {
@@ -95,14 +64,18 @@ public class WassersteinTests
         Assert.Equal(5.0, Wasserstein.Sinkhorn(a, b, 0.01).TransportCost, 8);
     }
 
-    static IEnumerable<int[]> Permutations(int[] a, int k)
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(6)]
+    public void ExactAssignmentMatchesBruteForceOverAllPermutations(int n)
     {
-        if (k == a.Length) { yield return (int[])a.Clone(); yield break; }
-        for (int i = k; i < a.Length; i++)
-        {
-            (a[k], a[i]) = (a[i], a[k]);
-            foreach (var p in Permutations(a, k + 1)) yield return p;
-            (a[k], a[i]) = (a[i], a[k]);
-        }
+        var a = new GaussianMixture2D(new[] { (0.0, 0.0) }, 1).SampleArray(n, 10 + n);
+        var b = new GaussianMixture2D(new[] { (1.0, 0.5) }, 1).SampleArray(n, 20 + n);
+        var c = Wasserstein.CostMatrix(a, b);
+        double bruteW = double.PositiveInfinity;
+        foreach (var perm in HungarianTests.Permutations(Enumerable.Range(0, n).ToArray(), 0))
+            bruteW = Math.Min(bruteW, Enumerable.Range(0, n).Sum(i => c[i, perm[i]]) / n);
+        Assert.Equal(bruteW, Wasserstein.ExactAssignment(a, b), 10);
     }
 }

@@ -1,5 +1,4 @@
 using GanNotebooks.Core;
-using GanNotebooks.Nets;
 using GanNotebooks.Runtime;
 using GanNotebooks.Training;
 using GanNotebooks.Losses;

@@ -1,5 +1,4 @@
 using GanNotebooks.Core;
-using GanNotebooks.Nets;
 using GanNotebooks.Variants.Conditional;
 using GanNotebooks.Runtime;
 using GanNotebooks.Training;

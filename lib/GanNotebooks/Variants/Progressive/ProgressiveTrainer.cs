@@ -1,5 +1,4 @@
 using GanNotebooks.Core;
-using GanNotebooks.Runtime;
 using GanNotebooks.Data;
 using GanNotebooks.Data.Images;
 using GanNotebooks.Nets;
@@ -331,7 +330,8 @@ public sealed class ProgressiveTrainer : IDisposable, ICheckpointable
     {
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "ask for at least one sample.");
         using var scope = torch.NewDisposeScope();
-        var z = torch.randn(n, G.LatentDim, device: Trainer.Device);
+        // The trainer's latent sampler (what G is trained on), not a second definition of z here.
+        var z = Trainer.LatentBatch(n);
         return Sample(z, useEma, size).MoveToOuterDisposeScope();
     }
 
