@@ -224,7 +224,7 @@ public sealed class PhaseTrainer : IDisposable
             {
                 metrics[$"Loss/{phase.Name}"] = ToDouble(loss);
                 metrics[$"Grad/{phase.Name}"] = ToDouble(gradNorm!);
-                step.FlushInto(metrics);
+                step.Metrics.FlushInto(metrics);
             }
         }
         finally

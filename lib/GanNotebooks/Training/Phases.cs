@@ -64,11 +64,11 @@ public sealed record Phase(string Name, string Optimizer, Func<PhaseStep, Tensor
 /// </summary>
 public sealed class PhaseStep
 {
-    internal readonly List<(string Name, Tensor? Value, double Number)> Pending = new();
+    internal readonly PendingMetrics Metrics;
 
     internal PhaseStep(PhaseTrainer trainer, Phase phase, int step, int repeat, bool isLogging)
     {
-        Trainer = trainer; Phase = phase; Step = step; Repeat = repeat; IsLogging = isLogging;
+        Trainer = trainer; Phase = phase; Step = step; Repeat = repeat; Metrics = new PendingMetrics(isLogging);
     }
 
     /// <summary>The trainer (networks, device, step counters).</summary>
@@ -80,31 +80,57 @@ public sealed class PhaseStep
     /// <summary>Index (0-based) of the repeat within the iteration (n critic steps).</summary>
     public int Repeat { get; }
     /// <summary>True when this update's metrics are recorded.</summary>
-    public bool IsLogging { get; }
+    public bool IsLogging => Metrics.IsLogging;
     /// <summary>The training device.</summary>
     public Device Device => Trainer.Device;
     /// <summary>Whatever the loss wants to hand to <see cref="Phase.AfterStep"/> (e.g. its batches).</summary>
     public object? State { get; set; }
 
     /// <summary>Records a named scalar (only on logging updates; the function runs only then).</summary>
-    public void Log(string name, Func<Tensor> value)
+    public void Log(string name, Func<Tensor> value) => Metrics.Add(name, value);
+
+    /// <summary>Records a named number (only on logging updates).</summary>
+    public void Log(string name, double value) => Metrics.Add(name, value);
+}
+
+/// <summary>
+/// The named scalars one update records (e.g. "D(x)", "GP"): collected only on logging updates, read into the
+/// iteration's metrics after the update's "Loss/…" and "Grad/…". Shared by <see cref="PhaseStep"/> and
+/// <see cref="GanStepContext"/>, so both log the same way.
+/// </summary>
+internal sealed class PendingMetrics(bool isLogging)
+{
+    readonly List<(string Name, Tensor? Value, double Number)> _items = new();
+
+    public bool IsLogging { get; } = isLogging;
+
+    /// <summary>A scalar tensor, computed without graph and only when logging.</summary>
+    public void Add(string name, Func<Tensor> value)
     {
         if (!IsLogging) return;
         using var _ = torch.no_grad();
-        Pending.Add((name, value().detach(), double.NaN));
+        _items.Add((name, value().detach(), double.NaN));
     }
 
-    /// <summary>Records a named number (only on logging updates).</summary>
-    public void Log(string name, double value)
+    /// <summary>A number, only when logging.</summary>
+    public void Add(string name, double value)
     {
-        if (IsLogging) Pending.Add((name, null, value));
+        if (IsLogging) _items.Add((name, null, value));
     }
 
-    internal void FlushInto(IDictionary<string, double> metrics)
+    /// <summary>Appends these entries to <paramref name="other"/> (in order) and clears them.</summary>
+    public void MoveTo(PendingMetrics other)
     {
-        foreach (var (name, t, x) in Pending)
+        other._items.AddRange(_items);
+        _items.Clear();
+    }
+
+    /// <summary>Writes the entries into <paramref name="metrics"/> and clears them.</summary>
+    public void FlushInto(IDictionary<string, double> metrics)
+    {
+        foreach (var (name, t, x) in _items)
             metrics[name] = t is null ? x : PhaseTrainer.ToDouble(t);
-        Pending.Clear();
+        _items.Clear();
     }
 }
 

@@ -1,15 +1,15 @@
 using GanNotebooks.Core;
-using GanNotebooks.Data.Toy;
 using GanNotebooks.Losses;
 using GanNotebooks.Theory;
+using GanNotebooks.Tests.Theory;
 
 namespace GanNotebooks.Tests.Losses;
 
 /// <summary>The f-divergence table (f-GAN Tables 1–2) in doubles: each <see cref="FDivergence"/> against quadrature, its closed-form conjugate and f′(1).</summary>
 public class FDivergenceTableTests
 {
-    static readonly double[] X = Quadrature.Linspace(-15, 15, 6001);
-    static double[] Gauss(double m, double s) => GaussianMixture1D.Gaussian(m, s).Density(X);
+    static readonly double[] X = TheoryTests.X;
+    static double[] Gauss(double m, double s) => TheoryTests.Gauss(m, s);
 
     [Fact]
     public void FDivergencesMatchTheirNamedCounterparts()

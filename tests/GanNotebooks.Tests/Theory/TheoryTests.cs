@@ -8,8 +8,10 @@ namespace GanNotebooks.Tests.Theory;
 
 public class TheoryTests
 {
-    static readonly double[] X = Quadrature.Linspace(-15, 15, 6001);
-    static double[] Gauss(double m, double s) => GaussianMixture1D.Gaussian(m, s).Density(X);
+    /// <summary>The quadrature grid of the closed-form tests (also used by the f-divergence table tests).</summary>
+    internal static readonly double[] X = Quadrature.Linspace(-15, 15, 6001);
+    /// <summary>N(m, s²) on <see cref="X"/>.</summary>
+    internal static double[] Gauss(double m, double s) => GaussianMixture1D.Gaussian(m, s).Density(X);
 
     static double[] Normalize(double[] x, double[] p) { double m = Quadrature.Trapezoid(x, p); return p.Select(v => v / m).ToArray(); }
 
