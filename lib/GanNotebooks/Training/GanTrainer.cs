@@ -142,7 +142,7 @@ public sealed class GanTrainer : IDisposable
         _latentSampler = latentSampler;
         // The variant-agnostic loop: networks "G" and "D", one optimizer each, and two phases — n D updates, then
         // one G update (Goodfellow et al. 2014, Algorithm 1). Everything variant-specific is in the objective.
-        Core = new PhaseTrainer(
+        Loop = new PhaseTrainer(
             [("G", G), ("D", D)],
             [Optimizer("G", Config.LrG, Config.BetasG), Optimizer("D", Config.LrD, Config.BetasD)],
             _criticOnly ? [DiscriminatorPhase()] : [DiscriminatorPhase(), GeneratorPhase()],
@@ -151,8 +151,8 @@ public sealed class GanTrainer : IDisposable
                 Device = Device, LogEvery = Config.LogEvery, LrSchedule = Config.LrSchedule, Label = objective.Name,
                 Ema = Config.EmaDecay is double d ? new Dictionary<string, double> { ["G"] = d } : new Dictionary<string, double>(),
             });
-        Core.TrackTargetOf(realSamplerSource);
-        Core.TrackTargetOf(latentSampler);
+        Loop.TrackTargetOf(realSamplerSource);
+        Loop.TrackTargetOf(latentSampler);
     }
 
     OptimizerDef Optimizer(string network, double lr, (double Beta1, double Beta2) betas) =>
@@ -202,7 +202,7 @@ public sealed class GanTrainer : IDisposable
         Frozen = Config.FreezeDiscriminatorInGeneratorStep ? ["D"] : [],
         AfterStep = step =>
         {
-            Core.Ema("G")?.Update();
+            Loop.Ema("G")?.Update();
             var ctx = (GanStepContext)step.State!;
             Objective.AfterGeneratorStep(ctx);
             ctx.MoveLogsTo(step);
@@ -216,8 +216,8 @@ public sealed class GanTrainer : IDisposable
         return nD;
     }
 
-    /// <summary>The phase trainer underneath (networks "G" and "D", phases "D" and "G"): for tracking extra checkpoint state.</summary>
-    public PhaseTrainer Core { get; }
+    /// <summary>The phase loop underneath (networks "G" and "D", phases "D" and "G"): its counters, optimizers, and <see cref="PhaseTrainer.Track"/> for extra checkpoint state.</summary>
+    public PhaseTrainer Loop { get; }
 
     /// <summary>The generator.</summary>
     public Module<Tensor, Tensor> G { get; }
@@ -238,10 +238,10 @@ public sealed class GanTrainer : IDisposable
     public Device Device { get; }
 
     /// <summary>G's optimizer (replaced by <see cref="ResetOptimizers"/>).</summary>
-    public optim.Optimizer OptimizerG => Core.Optimizer("G");
+    public optim.Optimizer OptimizerG => Loop.Optimizer("G");
 
     /// <summary>D's optimizer (replaced by <see cref="ResetOptimizers"/>).</summary>
-    public optim.Optimizer OptimizerD => Core.Optimizer("D");
+    public optim.Optimizer OptimizerD => Loop.Optimizer("D");
 
     /// <summary>
     /// Replaces both optimizers with fresh ones of the same kind and settings: no moment estimates, step
@@ -249,19 +249,19 @@ public sealed class GanTrainer : IDisposable
     /// official code: reset_opt_for_new_lod), because the old moments belong to a different network.
     /// Weights, EMA, history and step counts are kept.
     /// </summary>
-    public void ResetOptimizers() => Core.ResetOptimizers();
+    public void ResetOptimizers() => Loop.ResetOptimizers();
 
     /// <summary>EMA of G's weights (when <see cref="GanTrainerConfig.EmaDecay"/> is set).</summary>
-    public ExponentialMovingAverage? Ema => Core.Ema("G");
+    public ExponentialMovingAverage? Ema => Loop.Ema("G");
 
     /// <summary>Generator steps completed.</summary>
-    public int Step => Core.Step;
+    public int Step => Loop.Step;
 
     /// <summary>Total discriminator steps completed.</summary>
-    public long DiscriminatorSteps => Core.PhaseSteps("D");
+    public long DiscriminatorSteps => Loop.PhaseSteps("D");
 
     /// <summary>Recorded metrics.</summary>
-    public History History => Core.History;
+    public History History => Loop.History;
 
     /// <summary>
     /// Live progress: called with a one-line status every <see cref="GanTrainerConfig.ProgressEvery"/>
@@ -314,7 +314,7 @@ public sealed class GanTrainer : IDisposable
     /// <param name="forceLog">Record metrics even if this is not a <see cref="GanTrainerConfig.LogEvery"/> step.</param>
     public IReadOnlyDictionary<string, double> TrainStep(bool forceLog = false)
     {
-        var result = Core.Iterate(forceLog);
+        var result = Loop.Iterate(forceLog);
         var e = new StepEnd(this, Step, result);
         foreach (var cb in _callbacks) cb(e);
         StepEnded?.Invoke(e);
@@ -322,13 +322,13 @@ public sealed class GanTrainer : IDisposable
     }
 
     /// <summary>One discriminator update on a fresh batch (does not count as a generator step). Returns its metrics.</summary>
-    public IReadOnlyDictionary<string, double> DiscriminatorStep() => Core.RunOnce("D");
+    public IReadOnlyDictionary<string, double> DiscriminatorStep() => Loop.RunOnce("D");
 
     /// <summary>One generator update on a fresh latent batch (does not advance <see cref="Step"/>). Returns its metrics.</summary>
     public IReadOnlyDictionary<string, double> GeneratorStep()
     {
         if (_criticOnly) throw new InvalidOperationException("this trainer was made by GanTrainer.CriticOnly: its generator is a fixed sampler and has nothing to train.");
-        return Core.RunOnce("G");
+        return Loop.RunOnce("G");
     }
 
     (Tensor Images, Tensor? Labels) SampleReal(int b)
@@ -421,24 +421,24 @@ public sealed class GanTrainer : IDisposable
     /// counts, the history, the position of a checkpointable data sampler (e.g. <c>ImageDataset.BatchSampler</c>) and
     /// torch's CPU RNG state. Written to a temporary file first and then moved, so a crash never leaves a half-written checkpoint.
     /// </summary>
-    public void Save(string path) => Core.Save(path);
+    public void Save(string path) => Loop.Save(path);
 
     /// <summary>
     /// Restores a checkpoint written by <see cref="Save"/> into this trainer (same architectures, optimizer kind, EMA
     /// setting and sampler). Training then continues exactly as the uninterrupted run would.
     /// </summary>
-    public void Load(string path) => Core.Load(path);
+    public void Load(string path) => Loop.Load(path);
 
     /// <summary>The generator's current learning rate (after the last <see cref="GanTrainerConfig.LrSchedule"/> update).</summary>
-    public double LearningRateG => Core.LearningRate("G");
+    public double LearningRateG => Loop.LearningRate("G");
 
     /// <summary>The discriminator's current learning rate.</summary>
-    public double LearningRateD => Core.LearningRate("D");
+    public double LearningRateD => Loop.LearningRate("D");
 
     /// <summary>Disposes the optimizers and the EMA (not G and D, which the caller owns).</summary>
     public void Dispose()
     {
-        Core.Dispose();
+        Loop.Dispose();
         if (_criticOnly) G.Dispose();
     }
 }

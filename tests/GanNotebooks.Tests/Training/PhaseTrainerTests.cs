@@ -28,10 +28,10 @@ public class PhaseTrainerTests
     public void A_gan_trainer_is_n_discriminator_updates_then_one_generator_update()
     {
         using var t = Make(config: new GanTrainerConfig { BatchSize = 8, LogEvery = 1, DSteps = 3 });
-        Assert.Equal(["D", "G"], t.Core.Phases.Select(p => p.Name));
+        Assert.Equal(["D", "G"], t.Loop.Phases.Select(p => p.Name));
         t.Train(4);
-        Assert.Equal(12, t.Core.PhaseSteps("D"));
-        Assert.Equal(4, t.Core.PhaseSteps("G"));
+        Assert.Equal(12, t.Loop.PhaseSteps("D"));
+        Assert.Equal(4, t.Loop.PhaseSteps("G"));
         Assert.Equal(12, t.DiscriminatorSteps);
         Assert.Equal(3, t.History["DSteps"].Last);
     }

@@ -105,7 +105,7 @@ public sealed class ProgressiveTrainer : IDisposable, ICheckpointable
         Trainer = new GanTrainer(G, D, objective ?? new WassersteinGpGan(lambda: 10, drift: 0.001), SampleReal,
             Latent.Normal(generator.LatentDim, device), cfg);
         // The schedule's clock, the data order and the stage live in the trainer's one checkpoint envelope.
-        Trainer.Core.Track(this);
+        Trainer.Loop.Track(this);
     }
 
     /// <summary>Same, from a data set (its images, e.g. <c>ShippedDatasets.FashionMnistTest(padTo: 32)</c> or <c>ProceduralShapes.Generate(…)</c>).</summary>
