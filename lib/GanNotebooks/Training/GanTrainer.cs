@@ -168,7 +168,7 @@ public sealed class GanTrainer : IDisposable
         // The D step must not reach G: no graph through G at all (cheaper than building and detaching it).
         using (torch.no_grad()) fake = G.call(z).detach();
         var ctx = new GanStepContext(GanPhase.Discriminator, G, D, SampleReal, real, z, fake, step.Step, step.Repeat, b, step.IsLogging, Device);
-        step.State = ctx;
+        _context = ctx;
         return CheckLoss(Objective.DiscriminatorLoss(ctx), "DiscriminatorLoss");
     })
     {
@@ -182,9 +182,9 @@ public sealed class GanTrainer : IDisposable
                 using var _ = torch.no_grad();
                 foreach (var p in D.parameters()) p.clamp_(-c, c);
             }
-            var ctx = (GanStepContext)step.State!;
-            Objective.AfterDiscriminatorStep(ctx);
-            ctx.MoveLogsTo(step);
+            Objective.AfterDiscriminatorStep(_context!);
+            _context!.MoveLogsTo(step);
+            _context = null;
         },
     };
 
@@ -195,7 +195,7 @@ public sealed class GanTrainer : IDisposable
         var z = SampleLatent(b);
         var fake = G.call(z);
         var ctx = new GanStepContext(GanPhase.Generator, G, D, SampleReal, null, z, fake, step.Step, 0, b, step.IsLogging, Device);
-        step.State = ctx;
+        _context = ctx;
         return CheckLoss(Objective.GeneratorLoss(ctx), "GeneratorLoss");
     })
     {
@@ -203,11 +203,14 @@ public sealed class GanTrainer : IDisposable
         AfterStep = step =>
         {
             Loop.Ema("G")?.Update();
-            var ctx = (GanStepContext)step.State!;
-            Objective.AfterGeneratorStep(ctx);
-            ctx.MoveLogsTo(step);
+            Objective.AfterGeneratorStep(_context!);
+            _context!.MoveLogsTo(step);
+            _context = null;
         },
     };
+
+    // The context of the update in progress: made by a phase's loss, read by its AfterStep (same update, same scope).
+    GanStepContext? _context;
 
     int DStepsAt(int g)
     {

@@ -181,12 +181,12 @@ public class PhaseTrainerTests
     }
 
     /// <summary>A tiny image GAN on a shipped-style dataset whose sampler position lives in the checkpoint.</summary>
-    static GanTrainer ImageGan(ImageDataset data, long seed)
+    static GanTrainer ImageGan(ImageDataset data, long seed, torch.Generator? latentGenerator = null)
     {
         Seeding.Seed(seed);
         var g = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 4), nn.Unflatten(1, [1, 2, 2]));
         var d = nn.Sequential(nn.Flatten(), nn.Linear(4, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1));
-        return new GanTrainer(g, d, new NonSaturatingGan(), data.BatchSampler(seed: 7), Latent.Normal(2, torch.CPU),
+        return new GanTrainer(g, d, new NonSaturatingGan(), data.BatchSampler(seed: 7), Latent.Normal(2, torch.CPU, latentGenerator),
             new GanTrainerConfig { BatchSize = 6, LogEvery = 1, EmaDecay = 0.9, Device = torch.CPU });
     }
 
@@ -211,6 +211,26 @@ public class PhaseTrainerTests
             using var z = torch.randn(4, 2);
             Assert.Equal(Flat(full.Sample(z)), Flat(resumed.Sample(z)));
             Assert.Equal(full.History["Loss/D"].Values, resumed.History["Loss/D"].Values);
+        }
+        finally { if (File.Exists(path)) File.Delete(path); }
+    }
+
+    [Fact]
+    public void Latents_from_a_private_generator_resume_where_they_stopped()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gannb-latent-{Guid.NewGuid():N}.ckpt");
+        using var data = new ImageDataset(torch.rand(10, 1, 2, 2) * 2 - 1, torch.zeros(10, dtype: ScalarType.Int64), ["x"], "tiny");
+        try
+        {
+            using var full = ImageGan(data, seed: 1, Seeding.Generator(9));
+            full.Train(3);
+            full.Save(path);
+            full.Train(3);
+            using var resumed = ImageGan(data, seed: 2, Seeding.Generator(10)); // another latent stream: the load replaces it
+            resumed.Load(path);
+            resumed.Train(3);
+            Assert.True(Same(Weights(full.G), Weights(resumed.G)), "G differs after resuming");
+            Assert.Equal(full.History["Loss/G"].Values, resumed.History["Loss/G"].Values);
         }
         finally { if (File.Exists(path)) File.Delete(path); }
     }
