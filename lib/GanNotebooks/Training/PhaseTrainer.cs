@@ -73,7 +73,7 @@ public sealed class PhaseTrainer : IDisposable
             if (!_optimizerDefs.ContainsKey(p.Optimizer)) throw new ArgumentException($"phase '{p.Name}' uses optimizer '{p.Optimizer}', which is not defined.", nameof(phases));
             if (p.Every < 1) throw new ArgumentException($"phase '{p.Name}': Every must be ≥ 1 (got {p.Every}).", nameof(phases));
             foreach (var f in p.Frozen) Network(f);
-            _phaseSteps.TryAdd(p.Name, 0);
+            if (!_phaseSteps.TryAdd(p.Name, 0)) throw new ArgumentException($"phase name '{p.Name}' is used twice; names key the metrics and counters.", nameof(phases));
         }
         foreach (var def in _optimizerDefs.Values) _optimizers[def.Name] = Build(def);
         foreach (var (net, decay) in Options.Ema) _emas[net] = new ExponentialMovingAverage(Network(net), decay);

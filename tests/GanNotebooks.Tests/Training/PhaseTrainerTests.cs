@@ -37,6 +37,21 @@ public class PhaseTrainerTests
     }
 
     [Fact]
+    public void Invalid_definitions_are_refused_with_the_name_at_fault()
+    {
+        var g = Net(2, 2);
+        var opt = OptimizerDef.For("G", "G");
+        Tensor Loss(PhaseStep s) => g.call(torch.randn(2, 2)).mean();
+        Assert.Contains("used twice", Assert.Throws<ArgumentException>(() => new PhaseTrainer([("G", g)], [opt], [new Phase("G", "G", Loss), new Phase("G", "G", Loss)])).Message);
+        Assert.Contains("optimizer 'H'", Assert.Throws<ArgumentException>(() => new PhaseTrainer([("G", g)], [opt], [new Phase("G", "H", Loss)])).Message);
+        Assert.Contains("no network named 'X'", Assert.Throws<ArgumentException>(() => new PhaseTrainer([("G", g)], [OptimizerDef.For("G", "X")], [new Phase("G", "G", Loss)])).Message);
+        Assert.Contains("Every must be ≥ 1", Assert.Throws<ArgumentException>(() => new PhaseTrainer([("G", g)], [opt], [new Phase("G", "G", Loss) { Every = 0 }])).Message);
+        using var t = new PhaseTrainer([("G", g)], [opt], [new Phase("G", "G", s => torch.zeros(2, requires_grad: true)) ]);
+        Assert.Contains("must return a scalar", Assert.Throws<InvalidOperationException>(() => t.Train(1)).Message);
+        g.Dispose();
+    }
+
+    [Fact]
     public void A_lazy_regularizer_is_a_third_phase_every_k_iterations()
     {
         Seeding.Seed(3);
