@@ -33,7 +33,8 @@ public static class Callbacks
 }
 
 /// <summary>
-/// The one GAN trainer. Each iteration runs n discriminator steps (n = <see cref="GanTrainerConfig.DSteps"/>
+/// The GAN definition on the kit's one loop (<see cref="PhaseTrainer"/>, <see cref="Loop"/>): networks "G" and "D", one
+/// optimizer each, and two phases. Each iteration runs n discriminator steps (n = <see cref="GanTrainerConfig.DSteps"/>
 /// or the schedule) and then one generator step (Goodfellow et al. 2014, Algorithm 1); the variant —
 /// minimax, non-saturating, WGAN, WGAN-GP, LSGAN, hinge, f-GAN… — is the <see cref="IGanObjective"/>.
 /// Metrics go to <see cref="History"/> under keys such as "Loss/D", "Loss/G", "D(x)", "D(G(z))",
