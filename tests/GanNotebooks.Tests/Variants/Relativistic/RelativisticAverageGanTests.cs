@@ -1,4 +1,5 @@
 using GanNotebooks.Tests.Training;
+using static GanNotebooks.Tests.Training.TrainerTestKit;
 using GanNotebooks.Variants.Relativistic;
 using TorchSharp;
 
@@ -7,8 +8,6 @@ namespace GanNotebooks.Tests.Variants.Relativistic;
 /// <summary>The worked example of lib/GanNotebooks/ARCHITECTURE.md: a variant is a folder with its objective and this test.</summary>
 public class RelativisticAverageGanTests
 {
-    static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
-
     [Fact]
     public void Known_values_of_the_centred_cross_entropies()
     {

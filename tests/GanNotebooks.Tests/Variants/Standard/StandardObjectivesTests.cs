@@ -1,4 +1,4 @@
-using GanNotebooks.Tests.Training;
+using static GanNotebooks.Tests.Training.TrainerTestKit;
 using GanNotebooks.Variants.Standard;
 using TorchSharp;
 
@@ -7,8 +7,6 @@ namespace GanNotebooks.Tests.Variants.Standard;
 /// <summary>The standard GAN's two generator losses (Goodfellow et al. 2014): known values and one step each.</summary>
 public class StandardObjectivesTests
 {
-    static double Softplus(double v) => Math.Log(1 + Math.Exp(v));
-
     [Fact]
     public void Known_values_on_logits()
     {
@@ -26,12 +24,7 @@ public class StandardObjectivesTests
     [Fact]
     public void One_step_each_through_the_one_trainer()
     {
-        foreach (var o in new GanNotebooks.Training.IGanObjective[] { new NonSaturatingGan(), new MinimaxGan() })
-        {
-            using var t = TrainerTestKit.Make(objective: o);
-            var m = t.TrainStep();
-            Assert.True(double.IsFinite(m["Loss/D"]) && double.IsFinite(m["Loss/G"]), o.Name);
-            Assert.InRange(m["D(x)"], 0, 1);
-        }
+        Assert.InRange(AssertOneStepRuns(new NonSaturatingGan())["D(x)"], 0, 1);
+        Assert.InRange(AssertOneStepRuns(new MinimaxGan())["D(x)"], 0, 1);
     }
 }
