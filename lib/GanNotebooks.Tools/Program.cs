@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using GanNotebooks;
 using GanNotebooks.Data.Images;
-using GanNotebooks.Features;
+using GanNotebooks.Evaluation.Features;
 using GanNotebooks.Runtime;
 using TorchSharp;
 

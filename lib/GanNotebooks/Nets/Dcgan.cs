@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -157,7 +158,6 @@ public static class Dcgan
         return torch.cat(ws, 0);
     }
 
-    internal static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
 }
 
 /// <summary>
@@ -218,7 +218,7 @@ public sealed class DcganGenerator : Module<Tensor, Tensor>
         bool flat = z.dim() == 2 && z.shape[1] == ZDim;
         bool map = z.dim() == 4 && z.shape[1] == ZDim && z.shape[2] == 1 && z.shape[3] == 1;
         if (!flat && !map)
-            throw new ArgumentException($"DcganGenerator expects z [B, {ZDim}] or [B, {ZDim}, 1, 1]; got {Dcgan.Shape(z)}. Sample it with Latent.Normal({ZDim}).", nameof(z));
+            throw new ArgumentException($"DcganGenerator expects z [B, {ZDim}] or [B, {ZDim}, 1, 1]; got {Shapes.Of(z)}. Sample it with Latent.Normal({ZDim}).", nameof(z));
         return main.call(flat ? z.view(z.shape[0], ZDim, 1, 1) : z);
     }
 }
@@ -281,7 +281,7 @@ public sealed class DcganDiscriminator : Module<Tensor, Tensor>
         var o = Options;
         if (images.dim() != 4 || images.shape[1] != o.Channels || images.shape[2] != o.ImageSize || images.shape[3] != o.ImageSize)
             throw new ArgumentException(
-                $"{GetName()} expects images [B, {o.Channels}, {o.ImageSize}, {o.ImageSize}]; got {Dcgan.Shape(images)}." +
+                $"{GetName()} expects images [B, {o.Channels}, {o.ImageSize}, {o.ImageSize}]; got {Shapes.Of(images)}." +
                 (images.dim() == 4 && images.shape[2] == 28 && o.ImageSize == 32 ? " Pad 28×28 images with ImageDataset.PadTo(32) or use DcganOptions.Gray28." : ""),
                 nameof(images));
         return body.call(images).flatten(1);

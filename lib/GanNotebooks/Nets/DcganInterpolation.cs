@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,6 +70,6 @@ public static class LatentInterpolation
     {
         ArgumentNullException.ThrowIfNull(z0); ArgumentNullException.ThrowIfNull(z1);
         if (z0.dim() < 2 || !z0.shape.SequenceEqual(z1.shape))
-            throw new ArgumentException($"z0 and z1 must have the same shape [B, d…]; got {Dcgan.Shape(z0)} and {Dcgan.Shape(z1)}.");
+            throw new ArgumentException($"z0 and z1 must have the same shape [B, d…]; got {Shapes.Of(z0)} and {Shapes.Of(z1)}.");
     }
 }

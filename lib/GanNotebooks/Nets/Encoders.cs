@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -42,7 +43,7 @@ public sealed class MlpEncoder : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         if (x.dim() < 2 || x.numel() != x.shape[0] * (long)XDim)
-            throw new ArgumentException($"MlpEncoder expects [B, ...] with {XDim} values per sample; got [{string.Join(", ", x.shape)}].", nameof(x));
+            throw new ArgumentException($"MlpEncoder expects [B, ...] with {XDim} values per sample; got {Shapes.Of(x)}.", nameof(x));
         return net.call(x.dim() == 2 ? x : x.reshape(x.shape[0], XDim));
     }
 }
@@ -92,7 +93,7 @@ public sealed class ConvEncoder28 : Module<Tensor, Tensor>
     {
         long per = Channels * 28L * 28L;
         if (x.dim() < 2 || x.numel() != x.shape[0] * per || (x.dim() == 4 && (x.shape[2] != 28 || x.shape[3] != 28)))
-            throw new ArgumentException($"ConvEncoder28 expects [B, {Channels}, 28, 28] or [B, {per}]; got [{string.Join(", ", x.shape)}]. Pad or crop to 28×28 first.", nameof(x));
+            throw new ArgumentException($"ConvEncoder28 expects [B, {Channels}, 28, 28] or [B, {per}]; got {Shapes.Of(x)}. Pad or crop to 28×28 first.", nameof(x));
         var img = x.dim() == 4 ? x : x.reshape(x.shape[0], Channels, 28, 28);
         return head.call(features.call(img).flatten(1));
     }

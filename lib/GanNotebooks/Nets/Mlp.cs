@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
@@ -76,7 +77,7 @@ public sealed class Mlp : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         if (input.dim() != 2 || input.shape[1] != Sizes[0])
-            throw new ArgumentException($"{GetName()} expects input [B, {Sizes[0]}]; got [{string.Join(", ", input.shape)}].", nameof(input));
+            throw new ArgumentException($"{GetName()} expects input [B, {Sizes[0]}]; got {Shapes.Of(input)}.", nameof(input));
         return net.call(input);
     }
 }

@@ -24,11 +24,18 @@ public static class NetUtils
     public static Tensor GradNormTensor(this Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
+        return GradNormTensor(module.parameters());
+    }
+
+    /// <summary>‖∇‖₂ over all gradients of <paramref name="parameters"/> (a 0-d tensor; 0 when none has a gradient), e.g. an optimizer's parameter groups.</summary>
+    public static Tensor GradNormTensor(IEnumerable<TorchSharp.Modules.Parameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
         using var _ = torch.no_grad();
         // ‖(‖g₁‖, …, ‖gₙ‖)‖₂ = sqrt(Σ ‖gᵢ‖²): n + 2 kernel calls, cheap enough to log every step.
         var norms = new List<Tensor>();
         Device? dev = null;
-        foreach (var p in module.parameters())
+        foreach (var p in parameters)
         {
             dev ??= p.device;
             var g = p.grad;

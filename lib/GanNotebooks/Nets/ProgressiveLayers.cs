@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -55,7 +56,7 @@ public sealed class EqualizedConv2d : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         if (x.dim() != 4 || x.shape[1] != InChannels)
-            throw new ArgumentException($"{GetName()} expects [B, {InChannels}, H, W]; got [{string.Join(", ", x.shape)}].", nameof(x));
+            throw new ArgumentException($"{GetName()} expects [B, {InChannels}, H, W]; got {Shapes.Of(x)}.", nameof(x));
         long p = KernelSize / 2;
         // Scaling the (small) weight rather than the activations: the same product, fewer flops.
         return functional.conv2d(x, weight * Scale, bias, padding: [p, p]);
@@ -102,7 +103,7 @@ public sealed class EqualizedLinear : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         if (x.dim() != 2 || x.shape[1] != InFeatures)
-            throw new ArgumentException($"{GetName()} expects [B, {InFeatures}]; got [{string.Join(", ", x.shape)}].", nameof(x));
+            throw new ArgumentException($"{GetName()} expects [B, {InFeatures}]; got {Shapes.Of(x)}.", nameof(x));
         return functional.linear(x, weight * Scale, bias);
     }
 }
@@ -129,7 +130,7 @@ public sealed class PixelNorm : Module<Tensor, Tensor>
     /// <summary>x [B, C, ...] → same shape, each [B, :, h, w] vector with mean square ≈ 1 over C.</summary>
     public override Tensor forward(Tensor x)
     {
-        if (x.dim() < 2) throw new ArgumentException($"PixelNorm expects [B, C, ...]; got [{string.Join(", ", x.shape)}].", nameof(x));
+        if (x.dim() < 2) throw new ArgumentException($"PixelNorm expects [B, C, ...]; got {Shapes.Of(x)}.", nameof(x));
         return x * torch.rsqrt(x.square().mean([1], keepdim: true) + Epsilon);
     }
 }
@@ -159,7 +160,7 @@ public sealed class MinibatchStdDev : Module<Tensor, Tensor>
     /// <summary>x [B, C, H, W] → [B, C + 1, H, W] (the last channel is the group's statistic).</summary>
     public override Tensor forward(Tensor x)
     {
-        if (x.dim() != 4) throw new ArgumentException($"MinibatchStdDev expects [B, C, H, W]; got [{string.Join(", ", x.shape)}].", nameof(x));
+        if (x.dim() != 4) throw new ArgumentException($"MinibatchStdDev expects [B, C, H, W]; got {Shapes.Of(x)}.", nameof(x));
         long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
         long g = Math.Min(GroupSize, b);
         if (b % g != 0)
@@ -191,7 +192,7 @@ public static class ProgressiveResample
         Check(x, factor);
         if (factor == 1) return x.alias();
         if (x.shape[2] % factor != 0 || x.shape[3] % factor != 0)
-            throw new ArgumentException($"cannot downsample [{string.Join(", ", x.shape)}] by {factor}: H and W must be multiples of it.", nameof(x));
+            throw new ArgumentException($"cannot downsample {Shapes.Of(x)} by {factor}: H and W must be multiples of it.", nameof(x));
         return functional.avg_pool2d(x, [factor, factor]);
     }
 
@@ -203,7 +204,7 @@ public static class ProgressiveResample
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.dim() != 4 || x.shape[2] != x.shape[3])
-            throw new ArgumentException($"Resize expects square images [B, C, S, S]; got [{string.Join(", ", x.shape)}].", nameof(x));
+            throw new ArgumentException($"Resize expects square images [B, C, S, S]; got {Shapes.Of(x)}.", nameof(x));
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "the target size must be ≥ 1.");
         long s = x.shape[2];
         if (size == s) return x.alias();
@@ -235,7 +236,7 @@ public static class ProgressiveResample
     static void Check(Tensor x, int factor)
     {
         ArgumentNullException.ThrowIfNull(x);
-        if (x.dim() != 4) throw new ArgumentException($"expected images [B, C, H, W]; got [{string.Join(", ", x.shape)}].", nameof(x));
+        if (x.dim() != 4) throw new ArgumentException($"expected images [B, C, H, W]; got {Shapes.Of(x)}.", nameof(x));
         if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "the factor must be ≥ 1.");
     }
 }

@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -70,6 +71,6 @@ public sealed class SelfAttention2d : Module<Tensor, Tensor>
     void Check(Tensor x)
     {
         if (x.dim() != 4 || x.shape[1] != Channels)
-            throw new ArgumentException($"SelfAttention2d({Channels}) expects feature maps [B, {Channels}, H, W]; got [{string.Join(", ", x.shape)}].", nameof(x));
+            throw new ArgumentException($"SelfAttention2d({Channels}) expects feature maps [B, {Channels}, H, W]; got {Shapes.Of(x)}.", nameof(x));
     }
 }

@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public static class SpectralNorm
     /// </summary>
     public static Tensor Sigma(Tensor w, Tensor u, Tensor v, int iterations)
     {
-        if (w.dim() != 2) throw new ArgumentException($"W must be a matrix [out, in]; got [{string.Join(", ", w.shape)}]. Reshape conv weights to [out, in·kh·kw].", nameof(w));
+        if (w.dim() != 2) throw new ArgumentException($"W must be a matrix [out, in]; got {Shapes.Of(w)}. Reshape conv weights to [out, in·kh·kw].", nameof(w));
         if (iterations < 0) throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "the number of power iterations cannot be negative.");
         if (iterations > 0)
         {

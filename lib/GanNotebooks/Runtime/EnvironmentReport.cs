@@ -41,7 +41,7 @@ public sealed record EnvironmentReport(
             fix,
             Budget.Profile.ToString().ToLowerInvariant(),
             torch.get_num_threads(),
-            Kit.DataDirectory ?? "(not found: set GANKIT_DATA to the kit's data/ folder)");
+            KitPaths.DataDirectory ?? "(not found: set GANKIT_DATA to the kit's data/ folder)");
     }
 
     /// <summary>Rows of (item, value) for display.</summary>

@@ -1,3 +1,5 @@
+using GanNotebooks.Core;
+
 namespace GanNotebooks.Theory;
 
 /// <summary>
@@ -47,15 +49,9 @@ public static class Divergences
     }
 
     /// <summary>
-    /// D_f(P‖Q) = ∫ q f(p/q) dx for a divergence of the f-GAN table. Where q = 0 the integrand is its
-    /// limit p·lim_{u→∞} f(u)/u (<see cref="FDivergenceFunctions.SlopeAtInfinity"/>); where both are 0 it is 0.
-    /// </summary>
-    public static double FDivergence(IReadOnlyList<double> x, IReadOnlyList<double> p, IReadOnlyList<double> q, FDivergenceKind kind)
-        => FDivergence(x, p, q, u => FDivergenceFunctions.F(kind, u), FDivergenceFunctions.SlopeAtInfinity(kind));
-
-    /// <summary>
     /// D_f(P‖Q) = ∫ q f(p/q) dx for any convex f with f(1) = 0. <paramref name="slopeAtInfinity"/> is
-    /// lim_{u→∞} f(u)/u, used where q = 0 &lt; p; <paramref name="f"/>(0) must be its limit value.
+    /// lim_{u→∞} f(u)/u, used where q = 0 &lt; p; <paramref name="f"/>(0) must be its limit value. The divergences of the
+    /// f-GAN table call this with their own f (Losses.FDivergence.Divergence): Theory stays in doubles and knows no table.
     /// </summary>
     public static double FDivergence(IReadOnlyList<double> x, IReadOnlyList<double> p, IReadOnlyList<double> q, Func<double, double> f, double slopeAtInfinity)
     {

@@ -1,8 +1,8 @@
+using GanNotebooks.Core;
+using GanNotebooks.Runtime;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using GanNotebooks.Nets;
-using GanNotebooks.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,7 +33,8 @@ public static class Callbacks
 }
 
 /// <summary>
-/// The one GAN trainer. Each iteration runs n discriminator steps (n = <see cref="GanTrainerConfig.DSteps"/>
+/// The GAN definition on the kit's one loop (<see cref="PhaseTrainer"/>, <see cref="Loop"/>): networks "G" and "D", one
+/// optimizer each, and two phases. Each iteration runs n discriminator steps (n = <see cref="GanTrainerConfig.DSteps"/>
 /// or the schedule) and then one generator step (Goodfellow et al. 2014, Algorithm 1); the variant —
 /// minimax, non-saturating, WGAN, WGAN-GP, LSGAN, hinge, f-GAN… — is the <see cref="IGanObjective"/>.
 /// Metrics go to <see cref="History"/> under keys such as "Loss/D", "Loss/G", "D(x)", "D(G(z))",
@@ -41,15 +42,11 @@ public static class Callbacks
 /// </summary>
 public sealed class GanTrainer : IDisposable
 {
-    const string Magic = "GanNotebooks.Checkpoint";
-    const int FormatVersion = 1;
-
     readonly Func<int, (Tensor Images, Tensor? Labels)> _realSampler;
     readonly Func<int, Tensor> _latentSampler;
     // Set by CriticOnly: G is the kit's pass-through (owned, disposed with the trainer) and iterations skip the G step.
-    bool _criticOnly;
+    readonly bool _criticOnly;
     readonly List<Action<StepEnd>> _callbacks = new();
-    static readonly IReadOnlyDictionary<string, double> NoMetrics = new Dictionary<string, double>();
 
     /// <summary>Creates the trainer, moves G and D to the device and builds their optimizers.</summary>
     /// <param name="generator">G: z [B, ...] → x [B, ...].</param>
@@ -60,7 +57,7 @@ public sealed class GanTrainer : IDisposable
     /// <param name="config">Knobs (default <see cref="GanTrainerConfig.Default"/>); validated here.</param>
     public GanTrainer(Module<Tensor, Tensor> generator, Module<Tensor, Tensor> discriminator, IGanObjective objective,
         Func<int, Tensor> realSampler, Func<int, Tensor> latentSampler, GanTrainerConfig? config = null)
-        : this(generator, discriminator, objective, Unlabelled(realSampler), labelled: false, latentSampler, config) { }
+        : this(generator, discriminator, objective, Unlabelled(realSampler), realSampler, labelled: false, latentSampler, config) { }
 
     /// <summary>
     /// Creates a trainer whose real batches come with class labels, for conditional GANs: the objective reads
@@ -74,7 +71,7 @@ public sealed class GanTrainer : IDisposable
     /// <param name="config">Knobs (default <see cref="GanTrainerConfig.Default"/>); validated here.</param>
     public GanTrainer(Module<Tensor, Tensor> generator, Module<Tensor, Tensor> discriminator, IGanObjective objective,
         Func<int, (Tensor Images, Tensor Labels)> labelledRealSampler, Func<int, Tensor> latentSampler, GanTrainerConfig? config = null)
-        : this(generator, discriminator, objective, Labelled(labelledRealSampler), labelled: true, latentSampler, config) { }
+        : this(generator, discriminator, objective, Labelled(labelledRealSampler), labelledRealSampler, labelled: true, latentSampler, config) { }
 
     /// <summary>
     /// A trainer for the critic alone against FIXED real and fake distributions (the optimal-discriminator
@@ -94,7 +91,7 @@ public sealed class GanTrainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(sampleFake);
         var passThrough = new PassThrough();
-        try { return new GanTrainer(passThrough, critic, objective, sampleReal, sampleFake, config) { _criticOnly = true }; }
+        try { return new GanTrainer(passThrough, critic, objective, Unlabelled(sampleReal), sampleReal, labelled: false, sampleFake, config, criticOnly: true); }
         catch { passThrough.Dispose(); throw; }
     }
 
@@ -123,8 +120,10 @@ public sealed class GanTrainer : IDisposable
     }
 
     GanTrainer(Module<Tensor, Tensor> generator, Module<Tensor, Tensor> discriminator, IGanObjective objective,
-        Func<int, (Tensor, Tensor?)> realSampler, bool labelled, Func<int, Tensor> latentSampler, GanTrainerConfig? config)
+        Func<int, (Tensor, Tensor?)> realSampler, Delegate realSamplerSource, bool labelled, Func<int, Tensor> latentSampler, GanTrainerConfig? config,
+        bool criticOnly = false)
     {
+        _criticOnly = criticOnly;
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(discriminator);
         ArgumentNullException.ThrowIfNull(objective);
@@ -137,17 +136,92 @@ public sealed class GanTrainer : IDisposable
         Device = Config.Device ?? Devices.Current;
         G = generator;
         D = discriminator;
-        G.to(Device);
-        D.to(Device);
         if (!G.parameters().Any()) throw new ArgumentException("the generator has no parameters to train.", nameof(generator));
         if (!D.parameters().Any()) throw new ArgumentException("the discriminator has no parameters to train.", nameof(discriminator));
         Objective = objective;
         _realSampler = realSampler;
         _latentSampler = latentSampler;
-        OptimizerG = MakeOptimizer(G, Config.LrG, Config.BetasG);
-        OptimizerD = MakeOptimizer(D, Config.LrD, Config.BetasD);
-        if (Config.EmaDecay is double d) Ema = new ExponentialMovingAverage(G, d);
+        // The variant-agnostic loop: networks "G" and "D", one optimizer each, and two phases — n D updates, then
+        // one G update (Goodfellow et al. 2014, Algorithm 1). Everything variant-specific is in the objective.
+        Loop = new PhaseTrainer(
+            [("G", G), ("D", D)],
+            [Optimizer("G", Config.LrG, Config.BetasG), Optimizer("D", Config.LrD, Config.BetasD)],
+            _criticOnly ? [DiscriminatorPhase()] : [DiscriminatorPhase(), GeneratorPhase()],
+            new PhaseTrainerOptions
+            {
+                Device = Device, LogEvery = Config.LogEvery, LrSchedule = Config.LrSchedule, Label = objective.Name,
+                Ema = Config.EmaDecay is double d ? new Dictionary<string, double> { ["G"] = d } : new Dictionary<string, double>(),
+            });
+        Loop.TrackTargetOf(realSamplerSource);
+        Loop.TrackTargetOf(latentSampler);
     }
+
+    OptimizerDef Optimizer(string network, double lr, (double Beta1, double Beta2) betas) =>
+        OptimizerDef.For(network, network) with { Kind = Config.Optimizer, Lr = lr, Betas = betas, RmsAlpha = Config.RmsAlpha, Momentum = Config.Momentum };
+
+    /// <summary>D's update: a real batch, a fake batch from G without graph, the objective's D loss; WGAN's clip after the step.</summary>
+    Phase DiscriminatorPhase() => new("D", "D", step =>
+    {
+        int b = Config.BatchSize;
+        var real = SampleReal(b);
+        var z = SampleLatent(b);
+        Tensor fake;
+        // The D step must not reach G: no graph through G at all (cheaper than building and detaching it).
+        using (torch.no_grad()) fake = G.call(z).detach();
+        var ctx = new GanStepContext(GanPhase.Discriminator, G, D, SampleReal, real, z, fake, step.Step, step.Repeat, b, step.IsLogging, Device);
+        _context = ctx;
+        return CheckLoss(Objective.DiscriminatorLoss(ctx), "DiscriminatorLoss");
+    })
+    {
+        Repeats = DStepsAt,
+        RepeatsKey = "DSteps",
+        AfterStep = step =>
+        {
+            if (Config.WeightClip is double c)
+            {
+                // WGAN's Lipschitz constraint (Arjovsky et al. 2017, Algorithm 1, line 7).
+                using var _ = torch.no_grad();
+                foreach (var p in D.parameters()) p.clamp_(-c, c);
+            }
+            Objective.AfterDiscriminatorStep(_context!);
+            _context!.MoveLogsTo(step);
+            _context = null;
+        },
+    };
+
+    /// <summary>G's update: a fresh latent batch, G(z) with graph, the objective's G loss (D frozen if configured); EMA after the step.</summary>
+    Phase GeneratorPhase() => new("G", "G", step =>
+    {
+        int b = Config.BatchSize;
+        var z = SampleLatent(b);
+        var fake = G.call(z);
+        var ctx = new GanStepContext(GanPhase.Generator, G, D, SampleReal, null, z, fake, step.Step, 0, b, step.IsLogging, Device);
+        _context = ctx;
+        return CheckLoss(Objective.GeneratorLoss(ctx), "GeneratorLoss");
+    })
+    {
+        Frozen = Config.FreezeDiscriminatorInGeneratorStep ? ["D"] : [],
+        AfterStep = step =>
+        {
+            Loop.Ema("G")?.Update();
+            Objective.AfterGeneratorStep(_context!);
+            _context!.MoveLogsTo(step);
+            _context = null;
+        },
+    };
+
+    // The context of the update in progress: made by a phase's loss, read by its AfterStep (same update, same scope).
+    GanStepContext? _context;
+
+    int DStepsAt(int g)
+    {
+        int nD = Config.DStepsSchedule?.Invoke(g) ?? Config.DSteps;
+        if (nD < 1) throw new InvalidOperationException($"DStepsSchedule returned {nD} for generator step {g}; it must return ≥ 1.");
+        return nD;
+    }
+
+    /// <summary>The phase loop underneath (networks "G" and "D", phases "D" and "G"): its counters, optimizers, and <see cref="PhaseTrainer.Track"/> for extra checkpoint state.</summary>
+    public PhaseTrainer Loop { get; }
 
     /// <summary>The generator.</summary>
     public Module<Tensor, Tensor> G { get; }
@@ -168,10 +242,10 @@ public sealed class GanTrainer : IDisposable
     public Device Device { get; }
 
     /// <summary>G's optimizer (replaced by <see cref="ResetOptimizers"/>).</summary>
-    public optim.Optimizer OptimizerG { get; private set; }
+    public optim.Optimizer OptimizerG => Loop.Optimizer("G");
 
     /// <summary>D's optimizer (replaced by <see cref="ResetOptimizers"/>).</summary>
-    public optim.Optimizer OptimizerD { get; private set; }
+    public optim.Optimizer OptimizerD => Loop.Optimizer("D");
 
     /// <summary>
     /// Replaces both optimizers with fresh ones of the same kind and settings: no moment estimates, step
@@ -179,25 +253,19 @@ public sealed class GanTrainer : IDisposable
     /// official code: reset_opt_for_new_lod), because the old moments belong to a different network.
     /// Weights, EMA, history and step counts are kept.
     /// </summary>
-    public void ResetOptimizers()
-    {
-        OptimizerG.Dispose();
-        OptimizerD.Dispose();
-        OptimizerG = MakeOptimizer(G, Config.LrG, Config.BetasG);
-        OptimizerD = MakeOptimizer(D, Config.LrD, Config.BetasD);
-    }
+    public void ResetOptimizers() => Loop.ResetOptimizers();
 
     /// <summary>EMA of G's weights (when <see cref="GanTrainerConfig.EmaDecay"/> is set).</summary>
-    public ExponentialMovingAverage? Ema { get; }
+    public ExponentialMovingAverage? Ema => Loop.Ema("G");
 
     /// <summary>Generator steps completed.</summary>
-    public int Step { get; private set; }
+    public int Step => Loop.Step;
 
     /// <summary>Total discriminator steps completed.</summary>
-    public long DiscriminatorSteps { get; private set; }
+    public long DiscriminatorSteps => Loop.PhaseSteps("D");
 
     /// <summary>Recorded metrics.</summary>
-    public History History { get; } = new();
+    public History History => Loop.History;
 
     /// <summary>
     /// Live progress: called with a one-line status every <see cref="GanTrainerConfig.ProgressEvery"/>
@@ -214,6 +282,13 @@ public sealed class GanTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(callback);
         _callbacks.Add(callback);
         return this;
+    }
+
+    /// <summary>Attaches a monitor (mode coverage, image quality, f-GAN bound…): it sees every step end, in attach order. Returns this trainer.</summary>
+    public GanTrainer Attach(ITrainingMonitor monitor)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        return OnStepEnd(monitor.OnStepEnd);
     }
 
     /// <summary>Adds a callback that runs every <paramref name="every"/> generator steps.</summary>
@@ -243,32 +318,7 @@ public sealed class GanTrainer : IDisposable
     /// <param name="forceLog">Record metrics even if this is not a <see cref="GanTrainerConfig.LogEvery"/> step.</param>
     public IReadOnlyDictionary<string, double> TrainStep(bool forceLog = false)
     {
-        int g = Step;
-        bool log = forceLog || g == 0 || (g + 1) % Config.LogEvery == 0;
-        int nD = Config.DStepsSchedule?.Invoke(g) ?? Config.DSteps;
-        if (nD < 1) throw new InvalidOperationException($"DStepsSchedule returned {nD} for generator step {g}; it must return ≥ 1.");
-        var metrics = log ? new Dictionary<string, double>() : null;
-        if (Config.LrSchedule is { } schedule)
-        {
-            double f = schedule(g);
-            if (!(f >= 0) || double.IsInfinity(f))
-                throw new InvalidOperationException($"LrSchedule returned {f} for generator step {g}; it must return a finite factor ≥ 0.");
-            SetLearningRate(OptimizerG, Config.LrG * f);
-            SetLearningRate(OptimizerD, Config.LrD * f);
-            if (metrics is not null) metrics["LR factor"] = f;
-        }
-        G.train();
-        D.train();
-        for (int i = 0; i < nD; i++)
-            DiscriminatorUpdate(g, i, log && i == nD - 1 ? metrics : null);
-        if (!_criticOnly) GeneratorUpdate(g, metrics);
-        Step++;
-        IReadOnlyDictionary<string, double> result = metrics ?? NoMetrics;
-        if (metrics is not null)
-        {
-            metrics["DSteps"] = nD;
-            History.Add(Step, metrics);
-        }
+        var result = Loop.Iterate(forceLog);
         var e = new StepEnd(this, Step, result);
         foreach (var cb in _callbacks) cb(e);
         StepEnded?.Invoke(e);
@@ -276,80 +326,13 @@ public sealed class GanTrainer : IDisposable
     }
 
     /// <summary>One discriminator update on a fresh batch (does not count as a generator step). Returns its metrics.</summary>
-    public IReadOnlyDictionary<string, double> DiscriminatorStep()
-    {
-        var m = new Dictionary<string, double>();
-        G.train(); D.train();
-        DiscriminatorUpdate(Step, 0, m);
-        return m;
-    }
+    public IReadOnlyDictionary<string, double> DiscriminatorStep() => Loop.RunOnce("D");
 
     /// <summary>One generator update on a fresh latent batch (does not advance <see cref="Step"/>). Returns its metrics.</summary>
     public IReadOnlyDictionary<string, double> GeneratorStep()
     {
         if (_criticOnly) throw new InvalidOperationException("this trainer was made by GanTrainer.CriticOnly: its generator is a fixed sampler and has nothing to train.");
-        var m = new Dictionary<string, double>();
-        G.train(); D.train();
-        GeneratorUpdate(Step, m);
-        return m;
-    }
-
-    void DiscriminatorUpdate(int g, int i, Dictionary<string, double>? metrics)
-    {
-        using var scope = torch.NewDisposeScope();
-        int b = Config.BatchSize;
-        var real = SampleReal(b);
-        var z = SampleLatent(b);
-        Tensor fake;
-        // The D step must not reach G: no graph through G at all (cheaper than building and detaching it).
-        using (torch.no_grad()) fake = G.call(z).detach();
-        var ctx = new GanStepContext(GanPhase.Discriminator, G, D, SampleReal, real, z, fake, g, i, b, metrics is not null, Device);
-        OptimizerD.zero_grad();
-        var loss = CheckLoss(Objective.DiscriminatorLoss(ctx), "DiscriminatorLoss");
-        loss.backward();
-        Tensor? gradNorm = metrics is not null ? D.GradNormTensor() : null;
-        OptimizerD.step();
-        if (Config.WeightClip is double c)
-        {
-            // WGAN's Lipschitz constraint (Arjovsky et al. 2017, Algorithm 1, line 7).
-            using var _ = torch.no_grad();
-            foreach (var p in D.parameters()) p.clamp_(-c, c);
-        }
-        Objective.AfterDiscriminatorStep(ctx);
-        DiscriminatorSteps++;
-        if (metrics is not null)
-        {
-            metrics["Loss/D"] = ToDouble(loss);
-            metrics["Grad/D"] = ToDouble(gradNorm!);
-            ctx.FlushInto(metrics);
-        }
-    }
-
-    void GeneratorUpdate(int g, Dictionary<string, double>? metrics)
-    {
-        using var scope = torch.NewDisposeScope();
-        int b = Config.BatchSize;
-        var z = SampleLatent(b);
-        IDisposable? frozen = Config.FreezeDiscriminatorInGeneratorStep ? D.Frozen() : null;
-        try
-        {
-            var fake = G.call(z);
-            var ctx = new GanStepContext(GanPhase.Generator, G, D, SampleReal, null, z, fake, g, 0, b, metrics is not null, Device);
-            OptimizerG.zero_grad();
-            var loss = CheckLoss(Objective.GeneratorLoss(ctx), "GeneratorLoss");
-            loss.backward();
-            Tensor? gradNorm = metrics is not null ? G.GradNormTensor() : null;
-            OptimizerG.step();
-            Ema?.Update();
-            Objective.AfterGeneratorStep(ctx);
-            if (metrics is not null)
-            {
-                metrics["Loss/G"] = ToDouble(loss);
-                metrics["Grad/G"] = ToDouble(gradNorm!);
-                ctx.FlushInto(metrics);
-            }
-        }
-        finally { frozen?.Dispose(); }
+        return Loop.RunOnce("G");
     }
 
     (Tensor Images, Tensor? Labels) SampleReal(int b)
@@ -357,40 +340,42 @@ public sealed class GanTrainer : IDisposable
         var (x, y) = _realSampler(b);
         if (x is null) throw new InvalidOperationException("the real-batch sampler returned null; it must return a tensor [B, ...].");
         if (x.dim() < 1 || x.shape[0] != b)
-            throw new InvalidOperationException($"the real-batch sampler returned shape [{string.Join(", ", x.shape)}] for batch size {b}; it must return [B, ...] with B = {b}.");
+            throw new InvalidOperationException($"the real-batch sampler returned shape {Shapes.Of(x)} for batch size {b}; it must return [B, ...] with B = {b}.");
         if (HasLabels)
         {
             if (y is null) throw new InvalidOperationException("the labelled real-batch sampler returned null labels; it must return (images [B, ...], labels int64 [B]).");
             if (y.dim() != 1 || y.shape[0] != b || y.dtype != ScalarType.Int64)
-                throw new InvalidOperationException($"the labelled real-batch sampler returned labels {y.dtype} [{string.Join(", ", y.shape)}] for batch size {b}; they must be int64 [B] with B = {b}.");
+                throw new InvalidOperationException($"the labelled real-batch sampler returned labels {y.dtype} {Shapes.Of(y)} for batch size {b}; they must be int64 [B] with B = {b}.");
             if (!SameDevice(y)) y = y.to(Device);
         }
         return (SameDevice(x) ? x : x.to(Device), y);
+    }
+
+    /// <summary>A batch of <paramref name="n"/> latents from the trainer's latent sampler, on <see cref="Device"/> (the caller owns it).</summary>
+    public Tensor LatentBatch(int n)
+    {
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "ask for at least one latent.");
+        return SampleLatent(n);
     }
 
     Tensor SampleLatent(int b)
     {
         var z = _latentSampler(b) ?? throw new InvalidOperationException("the latent sampler returned null; it must return z [B, ...].");
         if (z.dim() < 1 || z.shape[0] != b)
-            throw new InvalidOperationException($"the latent sampler returned shape [{string.Join(", ", z.shape)}] for batch size {b}; it must return [B, ...] with B = {b}.");
+            throw new InvalidOperationException($"the latent sampler returned shape {Shapes.Of(z)} for batch size {b}; it must return [B, ...] with B = {b}.");
         return SameDevice(z) ? z : z.to(Device);
     }
 
     bool SameDevice(Tensor t) => t.device_type == Device.type && (t.device_type == DeviceType.CPU || t.device_index == Math.Max(0, Device.index));
 
     /// <summary>A one-element tensor's value (no extra kernel for the usual float32 case).</summary>
-    internal static double ToDouble(Tensor t) => t.dtype switch
-    {
-        ScalarType.Float32 => t.item<float>(),
-        ScalarType.Float64 => t.item<double>(),
-        _ => t.to_type(ScalarType.Float64).item<double>(),
-    };
+    internal static double ToDouble(Tensor t) => PhaseTrainer.ToDouble(t);
 
     static Tensor CheckLoss(Tensor? loss, string what)
     {
         if (loss is null) throw new InvalidOperationException($"the objective's {what} returned null; it must return a scalar tensor.");
         if (loss.numel() != 1)
-            throw new InvalidOperationException($"the objective's {what} returned shape [{string.Join(", ", loss.shape)}]; it must return a scalar (call .mean()).");
+            throw new InvalidOperationException($"the objective's {what} returned shape {Shapes.Of(loss)}; it must return a scalar (call .mean()).");
         return loss;
     }
 
@@ -436,107 +421,28 @@ public sealed class GanTrainer : IDisposable
     }
 
     /// <summary>
-    /// Writes G, D, both optimizers' state, the EMA, the step counts, the history and torch's CPU RNG state
-    /// to <paramref name="path"/>. Written to a temporary file first and then moved, so a crash never
-    /// leaves a half-written checkpoint.
+    /// Writes the checkpoint (<see cref="PhaseTrainer.Save"/>'s one envelope): G, D, both optimizers' state, the EMA, the step
+    /// counts, the history, the position of a checkpointable data sampler (e.g. <c>ImageDataset.BatchSampler</c>) and
+    /// torch's CPU RNG state. Written to a temporary file first and then moved, so a crash never leaves a half-written checkpoint.
     /// </summary>
-    public void Save(string path) => AtomicFile.WriteBinary(path, WriteCheckpoint);
+    public void Save(string path) => Loop.Save(path);
 
     /// <summary>
-    /// Restores a checkpoint written by <see cref="Save"/> into this trainer (same architectures,
-    /// optimizer kind and EMA setting). Afterwards the generator gives identical outputs and training
-    /// continues where it stopped.
+    /// Restores a checkpoint written by <see cref="Save"/> into this trainer (same architectures, optimizer kind, EMA
+    /// setting and sampler). Training then continues exactly as the uninterrupted run would.
     /// </summary>
-    public void Load(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
-        using var stream = File.OpenRead(path);
-        using var r = new BinaryReader(stream);
-        ReadCheckpoint(r, path);
-    }
-
-    /// <summary>Writes the checkpoint body (the format of <see cref="Save"/>) to a stream (used by wrappers that add their own state).</summary>
-    internal void WriteCheckpoint(BinaryWriter w)
-    {
-        w.Write(Magic);
-        w.Write(FormatVersion);
-        w.Write(Objective.Name);
-        w.Write(Step);
-        w.Write(DiscriminatorSteps);
-        G.save(w);
-        D.save(w);
-        Helper(OptimizerG).save_state_dict(w);
-        Helper(OptimizerD).save_state_dict(w);
-        w.Write(Ema is not null);
-        Ema?.Write(w);
-        History.Write(w);
-        using (var rng = torch.random.get_rng_state()) rng.Save(w);
-    }
-
-    /// <summary>Reads a checkpoint body written by <see cref="WriteCheckpoint"/>; <paramref name="path"/> names the file in errors.</summary>
-    internal void ReadCheckpoint(BinaryReader r, string path)
-    {
-        string magic;
-        try { magic = r.ReadString(); }
-        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)
-        { throw new InvalidDataException($"'{path}' is not a GanNotebooks checkpoint (unreadable header).", e); }
-        if (magic != Magic) throw new InvalidDataException($"'{path}' is not a GanNotebooks checkpoint (header '{Truncate(magic)}').");
-        int version = r.ReadInt32();
-        if (version != FormatVersion) throw new InvalidDataException($"checkpoint format {version} is not supported (this build reads {FormatVersion}).");
-        var objectiveName = r.ReadString();
-        if (objectiveName != Objective.Name)
-            throw new InvalidDataException($"checkpoint was trained with objective '{objectiveName}', this trainer uses '{Objective.Name}'.");
-        int step = r.ReadInt32();
-        long dSteps = r.ReadInt64();
-        G.load(r);
-        D.load(r);
-        Helper(OptimizerG).load_state_dict(r);
-        Helper(OptimizerD).load_state_dict(r);
-        bool hasEma = r.ReadBoolean();
-        if (hasEma != (Ema is not null))
-            throw new InvalidDataException($"checkpoint {(hasEma ? "has" : "has no")} generator EMA but this trainer's EmaDecay is {(Ema is null ? "null" : Ema.Decay.ToString(CultureInfo.InvariantCulture))}; use the same setting.");
-        Ema?.Read(r);
-        History.Read(r);
-        using (var rng = torch.random.get_rng_state())
-        {
-            rng.Load(r);
-            torch.random.set_rng_state(rng);
-        }
-        Step = step;
-        DiscriminatorSteps = dSteps;
-    }
-
-    static string Truncate(string s) => s.Length > 40 ? s[..40] + "…" : s;
-
-    static OptimizerHelper Helper(optim.Optimizer o) =>
-        o as OptimizerHelper ?? throw new NotSupportedException($"optimizer {o.GetType().Name} cannot save its state.");
-
-    static void SetLearningRate(optim.Optimizer o, double lr)
-    {
-        foreach (var group in o.ParamGroups) group.LearningRate = lr;
-    }
+    public void Load(string path) => Loop.Load(path);
 
     /// <summary>The generator's current learning rate (after the last <see cref="GanTrainerConfig.LrSchedule"/> update).</summary>
-    public double LearningRateG => OptimizerG.ParamGroups.First().LearningRate;
+    public double LearningRateG => Loop.LearningRate("G");
 
     /// <summary>The discriminator's current learning rate.</summary>
-    public double LearningRateD => OptimizerD.ParamGroups.First().LearningRate;
-
-    optim.Optimizer MakeOptimizer(Module m, double lr, (double Beta1, double Beta2) betas) => Config.Optimizer switch
-    {
-        OptimizerKind.Adam => optim.Adam(m.parameters(), lr, betas.Beta1, betas.Beta2),
-        OptimizerKind.RMSprop => optim.RMSProp(m.parameters(), lr, alpha: Config.RmsAlpha, momentum: Config.Momentum),
-        OptimizerKind.SGD => optim.SGD(m.parameters(), lr, momentum: Config.Momentum),
-        _ => throw new ArgumentOutOfRangeException(nameof(Config.Optimizer), Config.Optimizer, "unknown optimizer kind"),
-    };
+    public double LearningRateD => Loop.LearningRate("D");
 
     /// <summary>Disposes the optimizers and the EMA (not G and D, which the caller owns).</summary>
     public void Dispose()
     {
-        OptimizerG.Dispose();
-        OptimizerD.Dispose();
-        Ema?.Dispose();
+        Loop.Dispose();
         if (_criticOnly) G.Dispose();
     }
 }

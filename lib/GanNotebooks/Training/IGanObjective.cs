@@ -47,13 +47,13 @@ public sealed class GanStepContext
 {
     readonly Func<int, (Tensor Images, Tensor? Labels)> _sampleReal;
     (Tensor Images, Tensor? Labels)? _real;
-    internal readonly List<(string Name, Tensor? Value, double Number)> Pending = new();
+    readonly PendingMetrics _metrics;
 
     internal GanStepContext(GanPhase phase, Module<Tensor, Tensor> g, Module<Tensor, Tensor> d, Func<int, (Tensor Images, Tensor? Labels)> sampleReal,
         (Tensor Images, Tensor? Labels)? real, Tensor z, Tensor fake, int step, int dStep, int batchSize, bool isLogging, Device device)
     {
         Phase = phase; Generator = g; Discriminator = d; _sampleReal = sampleReal; _real = real; Z = z; Fake = fake;
-        Step = step; DStep = dStep; BatchSize = batchSize; IsLogging = isLogging; Device = device;
+        Step = step; DStep = dStep; BatchSize = batchSize; Device = device; _metrics = new PendingMetrics(isLogging);
     }
 
     /// <summary>Discriminator or generator update.</summary>
@@ -96,7 +96,7 @@ public sealed class GanStepContext
     public int BatchSize { get; }
 
     /// <summary>True when the trainer records metrics for this update; <see cref="Log(string, Func{Tensor})"/> is a no-op otherwise.</summary>
-    public bool IsLogging { get; }
+    public bool IsLogging => _metrics.IsLogging;
 
     /// <summary>The training device.</summary>
     public Device Device { get; }
@@ -104,23 +104,11 @@ public sealed class GanStepContext
     /// <summary>Records a named scalar for the history (e.g. "D(x)"). The function runs only on logging steps.</summary>
     /// <param name="name">Metric key, e.g. "D(x)", "GP", "W".</param>
     /// <param name="value">Computes a scalar (0-d or one-element) tensor.</param>
-    public void Log(string name, Func<Tensor> value)
-    {
-        if (!IsLogging) return;
-        using var _ = torch.no_grad();
-        Pending.Add((name, value().detach(), double.NaN));
-    }
+    public void Log(string name, Func<Tensor> value) => _metrics.Add(name, value);
 
     /// <summary>Records a named number for the history (only on logging steps).</summary>
-    public void Log(string name, double value)
-    {
-        if (IsLogging) Pending.Add((name, null, value));
-    }
+    public void Log(string name, double value) => _metrics.Add(name, value);
 
-    internal void FlushInto(IDictionary<string, double> metrics)
-    {
-        foreach (var (name, t, x) in Pending)
-            metrics[name] = t is null ? x : GanTrainer.ToDouble(t);
-        Pending.Clear();
-    }
+    /// <summary>Hands what the objective logged to the trainer's update (recorded after "Loss/…" and "Grad/…").</summary>
+    internal void MoveLogsTo(PhaseStep step) => _metrics.MoveTo(step.Metrics);
 }

@@ -16,7 +16,9 @@ public static class Latent
     {
         if (zDim < 1) throw new ArgumentOutOfRangeException(nameof(zDim), zDim, "the latent size must be ≥ 1.");
         var dev = device ?? Devices.Current;
-        return b => torch.randn(asImage ? new long[] { b, zDim, 1, 1 } : new long[] { b, zDim }, device: dev, generator: generator);
+        Tensor Draw(Generator? g, int b) => torch.randn(asImage ? new long[] { b, zDim, 1, 1 } : new long[] { b, zDim }, device: dev, generator: g);
+        // A private generator's state is saved with the trainer's checkpoint (the delegate's target is checkpointable).
+        return generator is null ? b => Draw(null, b) : new LatentStream(generator, Draw).Sample;
     }
 
     /// <summary>z ~ U[low, high]^zDim: B → [B, zDim].</summary>
@@ -30,6 +32,7 @@ public static class Latent
         if (zDim < 1) throw new ArgumentOutOfRangeException(nameof(zDim), zDim, "the latent size must be ≥ 1.");
         if (!(high > low)) throw new ArgumentException($"Uniform latent needs high > low; got [{low}, {high}].");
         var dev = device ?? Devices.Current;
-        return b => torch.rand(new long[] { b, zDim }, device: dev, generator: generator) * (high - low) + low;
+        Tensor Draw(Generator? g, int b) => torch.rand(new long[] { b, zDim }, device: dev, generator: g) * (high - low) + low;
+        return generator is null ? b => Draw(null, b) : new LatentStream(generator, Draw).Sample;
     }
 }

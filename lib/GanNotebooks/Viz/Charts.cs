@@ -1,4 +1,5 @@
-using GanNotebooks.Data;
+using GanNotebooks.Data.Toy;
+using GanNotebooks.Core;
 using Microsoft.FSharp.Core;
 using Plotly.NET;
 using Plotly.NET.LayoutObjects;
@@ -43,7 +44,7 @@ public readonly record struct Box2D(double XMin, double XMax, double YMin, doubl
     {
         if (resolution < 2) throw new ArgumentOutOfRangeException(nameof(resolution), resolution, "Need at least 2 points per axis.");
         if (!(XMax > XMin) || !(YMax > YMin)) throw new ArgumentException($"Empty box {this}.");
-        return (Theory.Quadrature.Linspace(XMin, XMax, resolution), Theory.Quadrature.Linspace(YMin, YMax, resolution));
+        return (Core.Quadrature.Linspace(XMin, XMax, resolution), Core.Quadrature.Linspace(YMin, YMax, resolution));
     }
 
     /// <summary>
@@ -322,8 +323,8 @@ public static class Charts
         if (latentDim is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(latentDim), latentDim, "The manifold plot draws 1D or 2D latent spaces; project higher-dimensional z first.");
         if (lines < 2 || pointsPerLine < 2) throw new ArgumentException("Need at least 2 lines and 2 points per line.");
         if (!(latentRange > 0)) throw new ArgumentOutOfRangeException(nameof(latentRange), latentRange, "latentRange must be positive.");
-        var t = Theory.Quadrature.Linspace(-latentRange, latentRange, pointsPerLine);
-        var levels = Theory.Quadrature.Linspace(-latentRange, latentRange, lines);
+        var t = Core.Quadrature.Linspace(-latentRange, latentRange, pointsPerLine);
+        var levels = Core.Quadrature.Linspace(-latentRange, latentRange, lines);
         var zLines = new List<(string Name, double[,] Z, string Color)>();
         if (latentDim == 1)
         {

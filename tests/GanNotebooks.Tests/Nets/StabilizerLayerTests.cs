@@ -1,5 +1,5 @@
 using GanNotebooks.Nets;
-using GanNotebooks.Objectives;
+using GanNotebooks.Losses;
 using GanNotebooks.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,3 +1,4 @@
+
 using GanNotebooks.Runtime;
 
 namespace GanNotebooks.Tests.Runtime;

@@ -1,7 +1,10 @@
 using GanNotebooks.Nets;
-using GanNotebooks.Objectives;
-using GanNotebooks.Runtime;
+using GanNotebooks.Losses;
 using GanNotebooks.Training;
+using GanNotebooks.Variants.Standard;
+using GanNotebooks.Variants.Wgan;
+using GanNotebooks.Variants.LeastSquares;
+using GanNotebooks.Runtime;
 using TorchSharp;
 using static GanNotebooks.Tests.Training.TrainerTestKit;
 using static TorchSharp.torch;

@@ -1,7 +1,7 @@
 using GanNotebooks.Nets;
-using GanNotebooks.Objectives;
-using GanNotebooks.Runtime;
 using GanNotebooks.Training;
+using GanNotebooks.Variants.Standard;
+using GanNotebooks.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,4 +42,16 @@ static class TrainerTestKit
     public static List<float[]> Weights(nn.Module m) => m.parameters().Select(p => Flat(p)).ToList();
 
     public static bool Same(List<float[]> a, List<float[]> b) => a.Count == b.Count && a.Zip(b).All(p => p.First.SequenceEqual(p.Second));
+
+    /// <summary>log(1 + eˣ), the building block of the logistic GAN losses' known values.</summary>
+    public static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+
+    /// <summary>One D and G update of a tiny 1D GAN with <paramref name="objective"/>: finite losses. Returns the step's metrics.</summary>
+    public static IReadOnlyDictionary<string, double> AssertOneStepRuns(IGanObjective objective)
+    {
+        using var t = Make(objective: objective);
+        var m = t.TrainStep();
+        Assert.True(double.IsFinite(m["Loss/D"]) && double.IsFinite(m["Loss/G"]), objective.Name);
+        return m;
+    }
 }

@@ -1,4 +1,5 @@
-using GanNotebooks.Data;
+using GanNotebooks.Data.Toy;
+using GanNotebooks.Core;
 using GanNotebooks.Theory;
 using GanNotebooks.Viz;
 using Plotly.NET;

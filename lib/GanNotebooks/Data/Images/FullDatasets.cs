@@ -1,6 +1,6 @@
+using GanNotebooks.Runtime;
 using System.Net;
 using System.Security.Cryptography;
-using GanNotebooks.Runtime;
 using static TorchSharp.torch;
 
 namespace GanNotebooks.Data.Images;

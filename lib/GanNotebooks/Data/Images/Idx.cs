@@ -1,6 +1,6 @@
+using GanNotebooks.Runtime;
 using System.Buffers.Binary;
 using System.IO.Compression;
-using GanNotebooks.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 

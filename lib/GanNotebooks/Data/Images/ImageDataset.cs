@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using System.Globalization;
 using System.Text;
 using TorchSharp;
@@ -28,10 +29,10 @@ public sealed class ImageDataset : IDisposable
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(classNames);
         if (images.dim() != 4)
-            throw new ArgumentException($"images must be [N, C, H, W]; got shape [{string.Join(", ", images.shape)}].", nameof(images));
+            throw new ArgumentException($"images must be [N, C, H, W]; got shape {Shapes.Of(images)}.", nameof(images));
         if (labels.dim() != 1 || labels.shape[0] != images.shape[0])
             throw new ArgumentException(
-                $"labels must be [N] with N = {images.shape[0]} (one per image); got shape [{string.Join(", ", labels.shape)}].", nameof(labels));
+                $"labels must be [N] with N = {images.shape[0]} (one per image); got shape {Shapes.Of(labels)}.", nameof(labels));
         if (labels.dtype != ScalarType.Int64)
             throw new ArgumentException($"labels must be int64; got {labels.dtype}. Use labels.to_type(ScalarType.Int64).", nameof(labels));
         if (!images.is_floating_point())
@@ -145,24 +146,37 @@ public sealed class ImageDataset : IDisposable
     /// shuffle=True). The order depends only on the seed, not on torch's global generator. The returned tensor
     /// belongs to the caller's dispose scope.
     /// </summary>
-    public Func<int, Tensor> BatchSampler(long seed)
-    {
-        var order = new ShuffledOrder(Count, seed);
-        return batchSize => { using var idx = order.Next(batchSize, Device); return Images.index_select(0, idx); };
-    }
+    public Func<int, Tensor> BatchSampler(long seed) => new Batches(this, seed).Images;
 
     /// <summary>
     /// Like <see cref="BatchSampler"/> but also returns the labels: B → (images [B, C, H, W], labels [B] int64)
     /// (for conditional GANs and classifiers).
     /// </summary>
-    public Func<int, (Tensor Images, Tensor Labels)> LabelledBatchSampler(long seed)
+    public Func<int, (Tensor Images, Tensor Labels)> LabelledBatchSampler(long seed) => new Batches(this, seed).Labelled;
+
+    /// <summary>
+    /// The batches of one sampler: an <see cref="EpochSampler"/> over this dataset. The delegates handed out are this
+    /// object's methods, so a trainer finds the sampler through <c>Delegate.Target</c> and checkpoints its position.
+    /// </summary>
+    sealed class Batches(ImageDataset data, long seed) : ICheckpointable
     {
-        var order = new ShuffledOrder(Count, seed);
-        return batchSize =>
+        readonly EpochSampler _order = new(data.Count, seed);
+
+        public Tensor Images(int batchSize)
         {
-            using var idx = order.Next(batchSize, Device);
-            return (Images.index_select(0, idx), Labels.index_select(0, idx));
-        };
+            using var idx = _order.NextTensor(batchSize, data.Device);
+            return data.Images.index_select(0, idx);
+        }
+
+        public (Tensor Images, Tensor Labels) Labelled(int batchSize)
+        {
+            using var idx = _order.NextTensor(batchSize, data.Device);
+            return (data.Images.index_select(0, idx), data.Labels.index_select(0, idx));
+        }
+
+        public string CheckpointKey => _order.CheckpointKey;
+        public void WriteState(BinaryWriter writer) => _order.WriteState(writer);
+        public void ReadState(BinaryReader reader) => _order.ReadState(reader);
     }
 
     /// <summary>
@@ -203,35 +217,5 @@ public sealed class ImageDataset : IDisposable
     {
         Images.Dispose();
         Labels.Dispose();
-    }
-
-    /// <summary>Epoch-wise shuffled indices from a seeded System.Random (Fisher–Yates), device-independent.</summary>
-    sealed class ShuffledOrder
-    {
-        readonly Random _rng;
-        readonly int[] _perm;
-        readonly int _count;
-        int _pos;
-
-        public ShuffledOrder(int count, long seed)
-        {
-            _rng = new Random(unchecked((int)(seed ^ (seed >> 32))));
-            _perm = Enumerable.Range(0, count).ToArray();
-            _count = count;
-            _pos = count; // forces a shuffle on first use
-        }
-
-        public Tensor Next(int batchSize, Device device)
-        {
-            if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be positive.");
-            if (_count == 0) throw new InvalidOperationException("Cannot sample from an empty dataset.");
-            var idx = new long[batchSize];
-            for (int i = 0; i < batchSize; i++)
-            {
-                if (_pos == _count) { _rng.Shuffle(_perm); _pos = 0; }
-                idx[i] = _perm[_pos++];
-            }
-            return torch.tensor(idx, device: device);
-        }
     }
 }

@@ -1,12 +1,12 @@
-using System.Collections.Concurrent;
 using GanNotebooks.Runtime;
+using System.Collections.Concurrent;
 using static TorchSharp.torch;
 
 namespace GanNotebooks.Data.Images;
 
 /// <summary>
 /// The image datasets shipped in the kit's data/ folder (see data/README.md), found through
-/// <see cref="Kit.DataDirectory"/> (GANKIT_DATA or the data/ folder beside GanNotebooks.sln) and checked
+/// <see cref="KitPaths.DataDirectory"/> (GANKIT_DATA or the data/ folder beside GanNotebooks.sln) and checked
 /// against data/checksums.sha256 before use. Nothing is downloaded.
 /// </summary>
 public static class ShippedDatasets
@@ -36,7 +36,7 @@ public static class ShippedDatasets
     /// <param name="limit">First N images only (the file's order mixes classes).</param>
     /// <param name="padTo">Pad to padTo×padTo with the background (e.g. 32).</param>
     /// <param name="device">null → <see cref="Devices.Current"/>.</param>
-    /// <param name="dataDirectory">The data/ folder; null → <see cref="Kit.DataDirectory"/>.</param>
+    /// <param name="dataDirectory">The data/ folder; null → <see cref="KitPaths.DataDirectory"/>.</param>
     /// <returns>Images [N, 1, 28, 28] (or padTo²) float32, labels [N] int64.</returns>
     public static ImageDataset FashionMnistTest(PixelScale scale = PixelScale.MinusOneToOne, int? limit = null, int? padTo = null,
         Device? device = null, string? dataDirectory = null) =>
@@ -57,14 +57,14 @@ public static class ShippedDatasets
     /// <summary>The data/ folder to use; throws with a fix when none is found.</summary>
     public static string ResolveDataDirectory(string? dataDirectory = null)
     {
-        var dir = dataDirectory ?? Kit.DataDirectory;
+        var dir = dataDirectory ?? KitPaths.DataDirectory;
         if (dir is null)
             throw new DirectoryNotFoundException(
                 "The kit's data/ folder was not found: no GanNotebooks.sln above the current directory or the library, and " +
-                $"{Kit.DataEnvironmentVariable} is not set. Run from inside the kit's folder or set {Kit.DataEnvironmentVariable}=/path/to/GanNotebooks/data.");
+                $"{KitPaths.DataEnvironmentVariable} is not set. Run from inside the kit's folder or set {KitPaths.DataEnvironmentVariable}=/path/to/GanNotebooks/data.");
         if (!Directory.Exists(dir))
             throw new DirectoryNotFoundException(
-                $"The data folder '{dir}' does not exist. Set {Kit.DataEnvironmentVariable} to the kit's data/ folder (it holds {ChecksumFile}).");
+                $"The data folder '{dir}' does not exist. Set {KitPaths.DataEnvironmentVariable} to the kit's data/ folder (it holds {ChecksumFile}).");
         return dir;
     }
 

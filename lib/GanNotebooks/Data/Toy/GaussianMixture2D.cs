@@ -1,4 +1,4 @@
-namespace GanNotebooks.Data;
+namespace GanNotebooks.Data.Toy;
 
 /// <summary>
 /// A mixture of isotropic 2D Gaussians with one shared std: the ring of 8 and the grid of 25 used

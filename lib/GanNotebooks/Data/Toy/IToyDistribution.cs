@@ -2,7 +2,7 @@ using GanNotebooks.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GanNotebooks.Data;
+namespace GanNotebooks.Data.Toy;
 
 /// <summary>
 /// A low-dimensional toy distribution for the theory and mode-collapse notebooks. Samples are drawn

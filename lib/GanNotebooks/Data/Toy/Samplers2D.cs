@@ -1,4 +1,4 @@
-namespace GanNotebooks.Data;
+namespace GanNotebooks.Data.Toy;
 
 /// <summary>
 /// Interleaved spiral arms in the plane (sampler only, no density). Arm k at parameter t ~ U[0,1] is

@@ -1,6 +1,6 @@
+using GanNotebooks.Data.Images;
 using System.Net;
 using System.Net.Sockets;
-using GanNotebooks.Data.Images;
 using TorchSharp;
 
 namespace GanNotebooks.Tests.Data.Images;

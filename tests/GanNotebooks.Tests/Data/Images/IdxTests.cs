@@ -1,6 +1,6 @@
+using GanNotebooks.Data.Images;
 using System.Buffers.Binary;
 using System.IO.Compression;
-using GanNotebooks.Data.Images;
 using TorchSharp;
 
 namespace GanNotebooks.Tests.Data.Images;

@@ -1,0 +1,120 @@
+using System.Reflection;
+using NetArchTest.Rules;
+
+namespace GanNotebooks.Tests.Architecture;
+
+/// <summary>
+/// The house rule of lib/GanNotebooks/ARCHITECTURE.md as code: the library's folders (= namespaces) form layers,
+/// bottom to top, and every dependency points down or stays inside its layer; no two folders depend on each
+/// other, directly or through others. Dependencies are read from the compiled IL (NetArchTest.Rules, Mono.Cecil),
+/// so method bodies, field types, generic arguments and attributes count, not just <c>using</c> lines.
+/// </summary>
+public static class LayerRules
+{
+    /// <summary>The layers, bottom first. A folder's layer is its first name below <c>GanNotebooks</c>; the root namespace is Kit.</summary>
+    public static IReadOnlyList<string> Layers { get; } =
+        ["Runtime", "Core", "Theory", "Data", "Nets", "Losses", "Training", "Variants", "Evaluation", "Viz", "Kit"];
+
+    /// <summary>The root namespace of the library.</summary>
+    public const string Root = "GanNotebooks";
+
+    /// <summary>The layer of a namespace: "GanNotebooks.Data.Toy" → "Data"; "GanNotebooks" → "Kit"; null outside the library.</summary>
+    public static string? LayerOf(string? ns)
+    {
+        if (ns == Root) return "Kit";
+        if (ns is null || !ns.StartsWith(Root + ".", StringComparison.Ordinal)) return null;
+        return ns[(Root.Length + 1)..].Split('.')[0];
+    }
+
+    /// <summary>Position of a layer in <see cref="Layers"/> (−1 when unknown).</summary>
+    public static int Rank(string layer) => Layers.ToList().IndexOf(layer);
+
+    /// <summary>A broken rule: an upward dependency (with the types that cause it) or a cycle of folders.</summary>
+    public sealed record Violation(string Kind, string Description)
+    {
+        public override string ToString() => $"{Kind}: {Description}";
+    }
+
+    /// <summary>
+    /// Checks a folder dependency graph (namespace → namespaces it uses; evidence → type names, for messages) against
+    /// the rules: no edge from a lower layer to a higher one, no cycle among folders (Tarjan's strongly connected
+    /// components; a component of more than one folder is a cycle).
+    /// </summary>
+    public static IReadOnlyList<Violation> Check(IReadOnlyDictionary<string, IReadOnlyCollection<string>> graph,
+        Func<string, string, string>? evidence = null)
+    {
+        var violations = new List<Violation>();
+        foreach (var (from, tos) in graph.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            foreach (var to in tos.Order(StringComparer.Ordinal))
+            {
+                var lf = LayerOf(from); var lt = LayerOf(to);
+                if (lf is null || lt is null || Rank(lf) < 0 || Rank(lt) < 0)
+                    violations.Add(new("unknown layer", $"{from} → {to}: every namespace must belong to one of {string.Join(", ", Layers)}"));
+                else if (Rank(lt) > Rank(lf))
+                    violations.Add(new("upward dependency", $"{from} ({lf}) → {to} ({lt}){(evidence is null ? "" : ": " + evidence(from, to))}"));
+            }
+        foreach (var component in StronglyConnected(graph).Where(c => c.Count > 1))
+            violations.Add(new("cycle", string.Join(" ⇄ ", component.Order(StringComparer.Ordinal))));
+        return violations;
+    }
+
+    /// <summary>Tarjan's algorithm (1972): the strongly connected components of a directed graph.</summary>
+    static List<List<string>> StronglyConnected(IReadOnlyDictionary<string, IReadOnlyCollection<string>> graph)
+    {
+        var nodes = graph.Keys.Concat(graph.Values.SelectMany(v => v)).Distinct().Order(StringComparer.Ordinal).ToList();
+        var index = new Dictionary<string, int>(); var low = new Dictionary<string, int>();
+        var stack = new Stack<string>(); var onStack = new HashSet<string>();
+        var result = new List<List<string>>();
+        int next = 0;
+        void Visit(string v)
+        {
+            index[v] = low[v] = next++;
+            stack.Push(v); onStack.Add(v);
+            foreach (var w in graph.TryGetValue(v, out var ws) ? ws : [])
+            {
+                if (!index.ContainsKey(w)) { Visit(w); low[v] = Math.Min(low[v], low[w]); }
+                else if (onStack.Contains(w)) low[v] = Math.Min(low[v], index[w]);
+            }
+            if (low[v] != index[v]) return;
+            var component = new List<string>();
+            string x;
+            do { x = stack.Pop(); onStack.Remove(x); component.Add(x); } while (x != v);
+            result.Add(component);
+        }
+        foreach (var v in nodes) if (!index.ContainsKey(v)) Visit(v);
+        return result;
+    }
+
+    /// <summary>The library's namespaces (folders) and the types in each.</summary>
+    public static IReadOnlyDictionary<string, string[]> Folders(Assembly assembly) =>
+        assembly.GetTypes()
+            .Where(t => !t.IsNested && t.Namespace is { } ns && (ns == Root || ns.StartsWith(Root + ".", StringComparison.Ordinal)))
+            .GroupBy(t => t.Namespace!)
+            .ToDictionary(g => g.Key, g => g.Select(t => t.FullName!).Order(StringComparer.Ordinal).ToArray());
+
+    /// <summary>
+    /// Folder → folders it depends on, read from the IL with NetArchTest: folder A depends on folder B when a type of A
+    /// (including its nested and compiler-generated types) references a type of B.
+    /// </summary>
+    public static (Dictionary<string, IReadOnlyCollection<string>> Graph, Dictionary<(string, string), string[]> Evidence) DependencyGraph(Assembly assembly)
+    {
+        var folders = Folders(assembly);
+        var graph = new Dictionary<string, IReadOnlyCollection<string>>();
+        var evidence = new Dictionary<(string, string), string[]>();
+        foreach (var from in folders.Keys)
+        {
+            var tos = new List<string>();
+            foreach (var (to, typesOfTo) in folders)
+            {
+                if (to == from) continue;
+                var users = Types.InAssembly(assembly).That().ResideInNamespaceMatching($"^{System.Text.RegularExpressions.Regex.Escape(from)}$")
+                    .And().HaveDependencyOnAny(typesOfTo).GetTypes().Select(t => t.FullName ?? t.Name).ToArray();
+                if (users.Length == 0) continue;
+                tos.Add(to);
+                evidence[(from, to)] = users;
+            }
+            graph[from] = tos;
+        }
+        return (graph, evidence);
+    }
+}
