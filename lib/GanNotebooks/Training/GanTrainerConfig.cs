@@ -114,7 +114,8 @@ public sealed record GanTrainerConfig
         LrG = 1e-4, LrD = 1e-4, BetasG = (0.0, 0.9), BetasD = (0.0, 0.9), DSteps = 5, BatchSize = 64,
     };
 
-    /// <summary>TTUR (Heusel et al. 2017): G lr 1e-4, D lr 4e-4, β = (0, 0.9).</summary>
+    /// <summary>Two time-scale update rule (Heusel et al. 2017) with the values SAGAN used (Zhang et al. 2019): G lr 1e-4,
+    /// D lr 4e-4, β = (0, 0.9). Heusel et al. tuned their rates per experiment; these are SAGAN's (see Variants/Sagan).</summary>
     public static GanTrainerConfig Ttur { get; } = new()
     {
         LrG = 1e-4, LrD = 4e-4, BetasG = (0.0, 0.9), BetasD = (0.0, 0.9),
