@@ -22,6 +22,11 @@ public sealed record RunOptions
     public TextWriter? Out { get; init; }
     /// <summary>Error lines (default: the process's stderr).</summary>
     public TextWriter? Error { get; init; }
+    /// <summary>Keep running the cells after one fails (every failing cell gets its error output; the run still ends
+    /// with exit code 1). Grading needs every exercise's outcome.</summary>
+    public bool ContinueOnError { get; init; }
+    /// <summary>Current directory of the kernel (relative #load / #r paths); default the notebook's folder.</summary>
+    public string? WorkingDirectory { get; init; }
 }
 
 /// <summary>One cell as run.</summary>
@@ -117,9 +122,12 @@ public static class NotebookRunner
         try { notebook = KernelHost.LoadNotebook(path); }
         catch (NotebookException e) { return Usage(e.Message, profile); }
         if (notebook.CheckCSharpKernel() is { } kernelProblem) return Usage($"{path}: {kernelProblem}", profile);
-        var notebookDir = Path.GetDirectoryName(path)!;
         var name = Path.GetFileNameWithoutExtension(path);
-        var outDir = Path.GetFullPath(options.OutputDirectory ?? Path.Combine(notebookDir, "out", name));
+        var outDir = Path.GetFullPath(options.OutputDirectory ?? Path.Combine(Path.GetDirectoryName(path)!, "out", name));
+        // The kernel's current directory: the notebook's folder (as Jupyter starts kernels), or --cwd (grading runs a
+        // submission from the source's folder, so the source's relative #load paths resolve).
+        var notebookDir = options.WorkingDirectory is { } cwd ? Path.GetFullPath(cwd) : Path.GetDirectoryName(path)!;
+        if (!Directory.Exists(notebookDir)) return Usage($"--cwd {notebookDir}: no such folder.", profile);
 
         // Original numbering: cell N is the N-th cell of the input notebook.
         var numbered = notebook.Cells.Select((c, i) => new Numbered(c, i + 1, false)).ToList();
@@ -150,7 +158,7 @@ public static class NotebookRunner
             foreach (var item in numbered)
             {
                 var cell = item.Cell;
-                if (failure is not null)
+                if (failure is not null && !options.ContinueOnError)
                 {
                     cell.SetOutputs([], null);
                     runs.Add(new CellRun(item.Number, item.Injected, cell.Kind, cell.Source, cell.Source, null, TimeSpan.Zero, [], null) { Skipped = true });
@@ -185,7 +193,7 @@ public static class NotebookRunner
                 Progress(log, item, width, totalCells, item.Injected ? "params" : "code", watch.Elapsed);
                 if (error is not null)
                 {
-                    failure = error;
+                    failure ??= error;
                     err.WriteLine(error);
                 }
             }
