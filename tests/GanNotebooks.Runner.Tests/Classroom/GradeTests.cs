@@ -199,6 +199,29 @@ public class GradeLimitsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_run_over_the_memory_limit_is_stopped_and_grading_goes_on()
+    {
+        using var files = new ClassroomFiles();
+        var hog = files.SourceJson();
+        SetSource(hog, "clip-answer", "double[] Clip(double[] w, double c)\n{\n    var kept = new List<byte[]>();\n" +
+                                      "    while (true) { var a = new byte[50_000_000]; Array.Fill(a, (byte)1); kept.Add(a); }\n}");
+        var henry = files.Submit("henry", hog);
+        var ida = files.Submit("ida", files.SourceJson());
+        var outDir = Path.Combine(files.Directory, "graded");
+
+        var (code, stdout, err) = await Cli("grade", henry, ida, "--source", files.Source, "--out", outDir, "--memory", "1024", "--timeout", "240");
+
+        output.WriteLine(stdout);
+        Assert.True(code == 0, err);
+        var rows = ReadCsv(Path.Combine(outDir, "gradebook.csv"));
+        // The working-set poll stops the process (usual), or the GC heap limit makes the allocation throw in the cell.
+        var clip = rows.Single(r => r.Student == "henry" && r.Exercise == "clip-tests");
+        Assert.Equal(0, clip.Points);
+        Assert.Contains("memory", clip.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(4, rows.Where(r => r.Student == "ida").Sum(r => r.Points));
+    }
+
+    [Fact]
     public async Task Thirty_submissions_of_one_notebook()
     {
         using var files = new ClassroomFiles();
