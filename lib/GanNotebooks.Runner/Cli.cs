@@ -30,9 +30,11 @@ public static class Cli
           assign    writes the student version of each SOURCE into DIR: solution regions replaced by a stub
                     that throws NotImplementedException, hidden tests removed, outputs cleared.
           grade     restores the source's locked and test cells in each submission, puts the hidden tests
-                    back, runs it in its own process (--timeout, default 300 s; --memory, default 4096 MB),
-                    scores every grade cell on its own and writes DIR/gradebook.csv, DIR/gradebook.json
-                    and DIR/feedback/STUDENT.html. Exit 0 when grading completed, 2 for bad input.
+                    back, runs it in its own process (--timeout, default 300 s; --memory, default 4096 MB;
+                    --profile, default smoke), scores every grade cell on its own and writes
+                    DIR/gradebook.csv, DIR/gradebook.json and DIR/feedback/STUDENT.html. The student is the
+                    file name, or the folder name when the file has the source's name (DIR/STUDENT/NB.ipynb).
+                    Exit 0 when grading completed (also with failing students), 2 for bad input.
 
         Runs the cells in the .NET Interactive C# kernel (the one Jupyter and VS Code start), with the
         notebook's folder as the current directory. Writes DIR/<name>.ipynb (executed notebook, nbformat

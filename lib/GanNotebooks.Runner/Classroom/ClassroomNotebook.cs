@@ -176,8 +176,12 @@ public sealed class ClassroomNotebook
             if (meta is null || !(meta.Solution || meta.Grade || meta.Locked)) continue;
             if (IdOf(cell) is null)
                 throw new ClassroomException($"{label}: an nbgrader cell without a cell id (nbformat 4.5 'id'); grading finds cells by id.");
-            if ((meta.Solution || meta.Grade) && meta.GradeId is null)
-                throw new ClassroomException($"{label}: a {(meta.Grade ? "grade" : "solution")} cell without metadata.nbgrader.grade_id.");
+            // nbgrader's own rules (nbgraderformat v3): every grade, solution or locked cell has a unique grade_id; a
+            // grade cell has points; a markdown cell is a grade cell exactly when it is a solution cell (manually graded).
+            if (meta.GradeId is null)
+                throw new ClassroomException($"{label}: a {(meta.Grade ? "grade" : meta.Solution ? "solution" : "locked")} cell without metadata.nbgrader.grade_id.");
+            if (TypeOf(cell) == "markdown" && meta.Solution != meta.Grade)
+                throw new ClassroomException($"{label}: a markdown {(meta.Grade ? "grade" : "solution")} cell must be both a solution and a grade cell (a manually graded answer), as in nbgrader.");
             if (meta.GradeId is { } gid && !gradeIds.TryAdd(gid, number))
                 throw new ClassroomException($"{label}: the grade_id '{gid}' is also cell {gradeIds[gid]}'s; grade_ids must be unique.");
             if (meta.Grade && meta.Points is not { } pts)

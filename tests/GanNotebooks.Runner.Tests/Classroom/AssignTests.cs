@@ -86,6 +86,8 @@ public class AssignTests
         { "no-grade-id", "ns-loss-tests", "a grade cell without metadata.nbgrader.grade_id" },
         { "duplicate", "clip-tests", "the grade_id 'gp-norm-tests' is also cell 5's" },
         { "solution-outside", "the-end", "a 'BEGIN SOLUTION' region in a cell that is not a solution cell" },
+        { "locked-no-grade-id", "the-end", "a locked cell without metadata.nbgrader.grade_id" },
+        { "markdown-answer", "clip-text", "a markdown solution cell must be both a solution and a grade cell" },
     };
 
     [Theory]
@@ -103,7 +105,8 @@ public class AssignTests
             case "unopened": ClassroomNotebook.SetSource(cell, src.Replace("// BEGIN HIDDEN TESTS\n", "")); break;
             case "nested": ClassroomNotebook.SetSource(cell, src.Replace("    return w.Select", "    // BEGIN SOLUTION\n    return w.Select")); break;
             case "no-points": meta.Remove("points"); break;
-            case "no-grade-id": meta.Remove("grade_id"); break;
+            case "no-grade-id" or "locked-no-grade-id": meta.Remove("grade_id"); break;
+            case "markdown-answer": meta["solution"] = true; meta["locked"] = false; break;
             case "duplicate": meta["grade_id"] = "gp-norm-tests"; break;
             case "solution-outside": ClassroomNotebook.SetSource(cell, "// BEGIN SOLUTION\nvar x = 1;\n// END SOLUTION"); break;
         }
