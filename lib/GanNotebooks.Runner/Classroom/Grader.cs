@@ -95,7 +95,8 @@ public static class Grader
         var csv = Path.Combine(outDir, "gradebook.csv");
         var json = Path.Combine(outDir, "gradebook.json");
         var max = exercises.Sum(e => e.Points);
-        log.WriteLine($"grading {plan.Count} submission(s) of {sourcePath} ({exercises.Count} exercises, {Fmt(max)} points; limits {options.Timeout.TotalSeconds:0} s, {options.MemoryMb} MB)");
+        log.WriteLine($"grading {plan.Count} submission{(plan.Count == 1 ? "" : "s")} of {sourcePath} ({exercises.Count} exercise{(exercises.Count == 1 ? "" : "s")}, " +
+                      $"{Fmt(max)} points; limits {options.Timeout.TotalSeconds:0} s, {options.MemoryMb} MB)");
         foreach (var (student, path) in plan)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -170,7 +171,7 @@ public static class Grader
 
     /// <summary>
     /// The notebook to grade: the source's cells in the source's order — locked and test cells (hidden tests included)
-    /// from the source, solution cells from the submission (by cell id; a deleted one comes back as its stub), other
+    /// from the source, solution cells from the submission (by cell id, else by grade_id; a deleted one comes back as its stub), other
     /// cells as the student has them — with the cells the student added after the source cell they followed. Added cells
     /// that claim to be nbgrader test or locked cells (copies under another id) are dropped. Outputs are cleared and the
     /// notebook metadata is the source's.
@@ -179,6 +180,10 @@ public static class Grader
     {
         var sourceCells = source.Cells.Select((c, i) => (Cell: (JsonObject)c!, Number: i + 1)).ToList();
         var sourceIds = new HashSet<string>(sourceCells.Select(c => ClassroomNotebook.IdOf(c.Cell)).OfType<string>(), StringComparer.Ordinal);
+        // A cell whose id was lost (a front-end that saved nbformat 4.4, a copy-paste) is still found by its nbgrader grade_id.
+        var byGradeId = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (cell, number) in sourceCells)
+            if (ClassroomNotebook.IdOf(cell) is { } sid && source.NbgraderOf(cell, number)?.GradeId is { } gid) byGradeId.TryAdd(gid, sid);
         var studentById = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         // Cells the student added, keyed by the source cell id they follow ("" = before any).
         var added = new Dictionary<string, List<JsonObject>>(StringComparer.Ordinal);
@@ -187,6 +192,9 @@ public static class Grader
         {
             var cell = (JsonObject)node!;
             var id = ClassroomNotebook.IdOf(cell);
+            if ((id is null || !sourceIds.Contains(id)) && (cell["metadata"]?["nbgrader"]?["grade_id"] as JsonValue)?.TryGetValue<string>(out var gradeId) == true
+                && byGradeId.TryGetValue(gradeId, out var matched) && !studentById.ContainsKey(matched))
+                id = matched;
             if (id is not null && sourceIds.Contains(id) && !studentById.ContainsKey(id))
             {
                 studentById[id] = cell;
@@ -232,6 +240,7 @@ public static class Grader
             else if (id is not null && studentById.TryGetValue(id, out var mine))
             {
                 chosen = (JsonObject)mine.DeepClone();
+                chosen["id"] = id; // matched by grade_id: the source's id, which scoring and the next merge use
                 // The source decides what a cell is: a student cannot turn an answer into a test or unlock a cell.
                 if (cell["metadata"]?["nbgrader"] is { } sourceMeta)
                 {

@@ -167,6 +167,20 @@ public class GradeTests(GradedClass graded) : IClassFixture<GradedClass>
         Assert.DoesNotContain(merged["cells"]!.AsArray(), c => c!["id"]!.GetValue<string>() == "fake-tests");
         Assert.True(JsonNode.DeepEquals(source["metadata"], merged["metadata"]));
     }
+
+    [Fact]
+    public void Merge_finds_answers_by_grade_id_when_the_ids_were_lost()
+    {
+        using var files = new ClassroomFiles();
+        var old = files.SourceJson();
+        SetSource(old, "clip-answer", "double[] Clip(double[] w, double c) => w;");
+        foreach (var cell in old["cells"]!.AsArray()) cell!.AsObject().Remove("id");
+        old["nbformat_minor"] = 4;
+        var merged = Grader.Merge(ClassroomNotebook.Load(files.Source), ClassroomNotebook.Parse(ClassroomNotebook.Serialize(old), "old.ipynb"));
+        var source = files.SourceJson();
+        Assert.Equal(source["cells"]!.AsArray().Select(c => c!["id"]!.GetValue<string>()), merged["cells"]!.AsArray().Select(c => c!["id"]!.GetValue<string>()));
+        Assert.Equal("double[] Clip(double[] w, double c) => w;", ClassroomNotebook.SourceOf(Cell(merged, "clip-answer")));
+    }
 }
 
 /// <summary>Grading that meets a run that never ends, and many submissions of one notebook.</summary>
