@@ -46,6 +46,9 @@ public sealed record CellRun(int Number, bool Injected, CellKind Kind, string So
 {
     /// <summary>True when the cell was not reached because an earlier one failed.</summary>
     public bool Skipped { get; init; }
+    /// <summary>The exercise (nbgrader grade_id) when the cell is an nbgrader solution cell: the report folds its
+    /// source behind a toggle, so a notebook with its solutions in serves self-study.</summary>
+    public string? SolutionOf { get; init; }
     /// <summary>"cell N" or "injected-parameters cell (after cell N)".</summary>
     public string Label => Injected ? $"injected-parameters cell (after cell {Number})" : $"cell {Number}";
 }
@@ -211,7 +214,12 @@ public static class NotebookRunner
         total.Stop();
         // Taken only now: a display kept from an earlier cell may have been updated since.
         foreach (var (cell, cellOutputs, count) in executed) cell.SetOutputs(outputs.Snapshot(cellOutputs), count);
-        var finalRuns = runs.Select(r => r with { Outputs = r.Outputs is List<CellOutput> live ? outputs.Snapshot(live) : r.Outputs }).ToList();
+        var solutions = SolutionCells(path);
+        var finalRuns = runs.Select(r => r with
+        {
+            Outputs = r.Outputs is List<CellOutput> live ? outputs.Snapshot(live) : r.Outputs,
+            SolutionOf = r.Injected ? null : solutions.GetValueOrDefault(r.Number),
+        }).ToList();
         var suffix = failure is null ? "" : ".failed";
         var ipynbPath = Path.Combine(outDir, name + suffix + ".ipynb");
         var htmlPath = Path.Combine(outDir, name + suffix + ".html");
@@ -230,6 +238,23 @@ public static class NotebookRunner
         log.WriteLine($"  report:   {htmlPath}");
         log.Flush();
         return new RunResult(failure is null ? ExitOk : ExitCellFailed, ipynbPath, htmlPath, finalRuns, failure, total.Elapsed, profile);
+    }
+
+    /// <summary>Cell number → exercise of the notebook's nbgrader solution cells (empty when it has none or they cannot be read).</summary>
+    static Dictionary<int, string> SolutionCells(string path)
+    {
+        var result = new Dictionary<int, string>();
+        try
+        {
+            var notebook = Classroom.ClassroomNotebook.Load(path);
+            for (var i = 0; i < notebook.Cells.Count; i++)
+            {
+                var cell = (System.Text.Json.Nodes.JsonObject)notebook.Cells[i]!;
+                if (notebook.NbgraderOf(cell, i + 1) is { Solution: true } meta) result[i + 1] = meta.GradeId ?? $"cell {i + 1}";
+            }
+        }
+        catch (Classroom.ClassroomException) { }
+        return result;
     }
 
     /// <summary>

@@ -442,14 +442,14 @@ public static class Grader
         var total = rows.Sum(r => r.Points);
         var max = rows.Sum(r => r.Max);
         var table = new StringBuilder();
-        table.Append("<section class=\"gannb-grades\" style=\"border:2px solid #888;border-radius:6px;padding:0.6em 1em;margin:1em 0\">\n");
+        table.Append("<section class=\"gannb-grades\" style=\"border:2px solid #888;border-radius:6px;padding:0.6em 1em;margin:1em 24px\">\n");
         table.Append("<h2 style=\"margin-top:0\">Grades: ").Append(E(student)).Append(" — ").Append(Fmt(total)).Append(" / ").Append(Fmt(max)).Append(" points</h2>\n");
         table.Append("<p>Submission: <code>").Append(E(Path.GetFileName(submission))).Append("</code>").Append(problem is null ? "" : "<br><strong>" + E(problem) + "</strong>").Append("</p>\n");
         table.Append("<table style=\"border-collapse:collapse\">\n<tr><th style=\"text-align:left;padding:2px 8px\">exercise</th><th style=\"padding:2px 8px\">points</th><th style=\"padding:2px 8px\">max</th><th style=\"text-align:left;padding:2px 8px\">message</th></tr>\n");
         foreach (var r in rows)
         {
             var colour = r.Points >= r.Max ? "#1a7f37" : "#c62828";
-            table.Append("<tr><td style=\"padding:2px 8px\"><code>").Append(E(r.Exercise)).Append("</code></td><td style=\"padding:2px 8px;text-align:right;color:")
+            table.Append("<tr><td style=\"padding:2px 8px;white-space:nowrap\"><code>").Append(E(r.Exercise)).Append("</code></td><td style=\"padding:2px 8px;text-align:right;color:")
                  .Append(colour).Append("\">").Append(Fmt(r.Points)).Append("</td><td style=\"padding:2px 8px;text-align:right\">").Append(Fmt(r.Max))
                  .Append("</td><td style=\"padding:2px 8px\">").Append(E(r.Message)).Append("</td></tr>\n");
         }
