@@ -101,7 +101,20 @@ public static class Grader
         {
             cancellationToken.ThrowIfCancellationRequested();
             var watch = Stopwatch.StartNew();
-            var (status, message, studentRows, feedback) = await GradeOneAsync(options, source, exercises, student, path, outDir, cancellationToken).ConfigureAwait(false);
+            string status, message, feedback;
+            List<GradeRow> studentRows;
+            try
+            {
+                (status, message, studentRows, feedback) = await GradeOneAsync(options, source, exercises, student, path, outDir, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or ClassroomException or System.ComponentModel.Win32Exception))
+            {
+                // Whatever went wrong with this one submission (an unreadable result, a file in the way), the next is graded.
+                status = "crashed";
+                message = $"grading failed: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}; no exercise scored.";
+                studentRows = exercises.Select(x => new GradeRow(student, x.GradeId, 0, x.Points, message)).ToList();
+                feedback = "";
+            }
             watch.Stop();
             rows.AddRange(studentRows);
             var points = studentRows.Sum(r => r.Points);
@@ -310,6 +323,7 @@ public static class Grader
         var (file, prefix) = ChildCommand();
         var info = new ProcessStartInfo(file)
         {
+            RedirectStandardInput = true, // closed at once: a cell that reads the console gets end-of-input, not the grader's terminal
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -340,7 +354,12 @@ public static class Grader
                 if (e.Data.Trim().Length > 0) lastError = e.Data.Trim();
             }
         };
-        process.Start();
+        try { process.Start(); }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new ClassroomException($"cannot start the grading process '{file}': {e.Message}");
+        }
+        process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var watch = Stopwatch.StartNew();
