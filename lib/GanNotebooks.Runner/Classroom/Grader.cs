@@ -280,8 +280,25 @@ public static class Grader
     public static List<GradeRow> Score(string student, IReadOnlyList<Exercise> exercises, JsonObject executed)
     {
         var byId = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        // The errors of the answer cells before each test cell (since the previous test cell): when a test fails because
+        // the answer did not compile or threw, the root cause is the answer's error, so the message names it too.
+        var answerErrors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var testIds = new HashSet<string>(exercises.Select(e => e.CellId), StringComparer.Ordinal);
+        string? pending = null;
         foreach (var node in (executed["cells"] as JsonArray) ?? [])
-            if (node is JsonObject c && ClassroomNotebook.IdOf(c) is { } id) byId.TryAdd(id, c);
+        {
+            if (node is not JsonObject c) continue;
+            var id = ClassroomNotebook.IdOf(c);
+            if (id is not null) byId.TryAdd(id, c);
+            if (id is not null && testIds.Contains(id))
+            {
+                if (pending is not null) answerErrors.TryAdd(id, pending);
+                pending = null;
+            }
+            else if (c["metadata"]?["nbgrader"]?["solution"] is JsonValue sv && sv.TryGetValue<bool>(out var isSolution) && isSolution
+                     && ErrorOf(c) is { } answerError)
+                pending ??= ErrorLine(answerError);
+        }
         var rows = new List<GradeRow>();
         foreach (var e in exercises)
         {
@@ -290,14 +307,17 @@ public static class Grader
                 rows.Add(new GradeRow(student, e.GradeId, 0, e.Points, "the test cell is missing from the graded run."));
                 continue;
             }
-            var error = (cell["outputs"] as JsonArray ?? []).OfType<JsonObject>()
-                .FirstOrDefault(o => (o["output_type"] as JsonValue)?.TryGetValue<string>(out var t) == true && t == "error");
-            if (error is not null) rows.Add(new GradeRow(student, e.GradeId, 0, e.Points, ErrorLine(error)));
+            if (ErrorOf(cell) is { } error)
+                rows.Add(new GradeRow(student, e.GradeId, 0, e.Points, ErrorLine(error) +
+                    (answerErrors.TryGetValue(e.CellId, out var cause) ? $" (the answer cell failed before it: {cause})" : "")));
             else if (cell["execution_count"] is not JsonValue) rows.Add(new GradeRow(student, e.GradeId, 0, e.Points, "the test cell did not run."));
             else rows.Add(new GradeRow(student, e.GradeId, e.Points, e.Points, ""));
         }
         return rows;
     }
+
+    static JsonObject? ErrorOf(JsonObject cell) => (cell["outputs"] as JsonArray ?? []).OfType<JsonObject>()
+        .FirstOrDefault(o => (o["output_type"] as JsonValue)?.TryGetValue<string>(out var t) == true && t == "error");
 
     /// <summary>The first line of an error output: the runner's "cell N (line L): message", else "EName: EValue".</summary>
     static string ErrorLine(JsonObject error)

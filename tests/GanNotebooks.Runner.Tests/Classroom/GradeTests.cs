@@ -6,9 +6,9 @@ using static GanNotebooks.Runner.Tests.Classroom.ClassroomFiles;
 namespace GanNotebooks.Runner.Tests.Classroom;
 
 /// <summary>
-/// One <c>gannb grade</c> run over five submissions of the classroom test notebook (each run in its own child gannb
-/// process): the solved source, the assigned version, one wrong answer, a tampered test cell, and a file that is not a
-/// notebook. The tests below read its gradebook, feedback and graded runs.
+/// One <c>gannb grade</c> run over six submissions of the classroom test notebook (each run in its own child gannb
+/// process): the solved source, the assigned version, one wrong answer, a tampered test cell, an answer that does not
+/// compile, and a file that is not a notebook. The tests below read its gradebook, feedback and graded runs.
 /// </summary>
 public sealed class GradedClass : IAsyncLifetime
 {
@@ -50,6 +50,9 @@ public sealed class GradedClass : IAsyncLifetime
         SetSource(wrong, "gp-norm-answer", NormOverTheBatch);
         submissions.Add(Files.Submit("carol", wrong));
         submissions.Add(Files.Submit("dave", Tampered(Files)));
+        var typo = Files.SourceJson();
+        SetSource(typo, "ns-loss-answer", "double NonSaturatingLoss(double[] fakeLogits)\n{\n    return fakeLogits.Average(l => Math.Log(1 + Math.Exp(-l))\n}");
+        submissions.Add(Files.Submit("fay", typo));
         submissions.Add(Files.SubmitText("erin", "I could not open Jupyter, so here is my answer: sqrt(sum of squares)."));
         var args = new List<string> { "grade" };
         args.AddRange(submissions);
@@ -82,16 +85,16 @@ public class GradeTests(GradedClass graded) : IClassFixture<GradedClass>
     public void Grading_completes_with_exit_0_and_a_gradebook_line_per_student_and_exercise()
     {
         Assert.True(graded.ExitCode == 0, Context);
-        Assert.Equal(15, graded.Rows.Count);
-        Assert.Equal(["alice", "bob", "carol", "dave", "erin"], graded.Rows.Select(r => r.Student).Distinct());
+        Assert.Equal(18, graded.Rows.Count);
+        Assert.Equal(["alice", "bob", "carol", "dave", "fay", "erin"], graded.Rows.Select(r => r.Student).Distinct());
         Assert.All(graded.Rows, r => Assert.Equal(["gp-norm-tests", "ns-loss-tests", "clip-tests"], graded.Rows.Where(x => x.Student == r.Student).Select(x => x.Exercise)));
 
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(graded.OutDir, "gradebook.json")))!;
-        Assert.Equal(15, json["rows"]!.AsArray().Count);
+        Assert.Equal(18, json["rows"]!.AsArray().Count);
         Assert.Equal("alice", json["rows"]![0]!["student"]!.GetValue<string>());
         Assert.Equal(2, json["rows"]![0]!["max"]!.GetValue<double>());
-        Assert.Equal(5, json["students"]!.AsArray().Count);
-        foreach (var s in new[] { "alice", "bob", "carol", "dave", "erin" })
+        Assert.Equal(6, json["students"]!.AsArray().Count);
+        foreach (var s in new[] { "alice", "bob", "carol", "dave", "fay", "erin" })
             Assert.True(File.Exists(Path.Combine(graded.OutDir, "feedback", s + ".html")), s);
     }
 
@@ -125,6 +128,15 @@ public class GradeTests(GradedClass graded) : IClassFixture<GradedClass>
         Assert.Equal(1, graded.Row("carol", "ns-loss-tests").Points);
         Assert.Equal(1, graded.Row("carol", "clip-tests").Points);
         Assert.Equal(2, graded.Points("carol"));
+    }
+
+    [Fact]
+    public void An_answer_that_does_not_compile_costs_its_exercise_and_the_message_names_the_answers_error()
+    {
+        var row = graded.Row("fay", "ns-loss-tests");
+        Assert.Equal(0, row.Points);
+        Assert.Matches(@"^cell 8 \(line \d+.*error CS0103: The name 'NonSaturatingLoss' does not exist.* \(the answer cell failed before it: cell 7 \(line 3.*error CS\d+", row.Message);
+        Assert.Equal(3, graded.Points("fay"));
     }
 
     [Fact]
