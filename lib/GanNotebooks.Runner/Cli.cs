@@ -9,6 +9,10 @@ public static class Cli
 
         Usage:
           gannb run NOTEBOOK.ipynb [-p Name=Value ...] [--out DIR] [--profile smoke|full]
+                                   [--continue-on-error] [--cwd DIR]
+          gannb assign SOURCE.ipynb... --out DIR
+          gannb grade SUBMISSION.ipynb... --source SOURCE.ipynb --out DIR [--timeout SECONDS]
+                                   [--memory MB] [--profile smoke|full]
           gannb --help
 
         Options:
@@ -18,6 +22,19 @@ public static class Cli
           -o, --out DIR               Output folder (default: out/<notebook-name>/ beside the notebook).
           --profile smoke|full        Budget profile: sets GANKIT_PROFILE for the run (the kit reads it).
                                       Default: $GANKIT_PROFILE, else full.
+          --continue-on-error         Run every cell even after one fails (each failing cell gets its error
+                                      output; the exit code is still 1).
+          --cwd DIR                   The kernel's current directory (default: the notebook's folder).
+
+        Classroom (nbgrader cell metadata; see lib/GanNotebooks.Runner/Classroom/README.md):
+          assign    writes the student version of each SOURCE into DIR: solution regions replaced by a stub
+                    that throws NotImplementedException, hidden tests removed, outputs cleared.
+          grade     restores the source's locked and test cells in each submission, puts the hidden tests
+                    back, runs it in its own process (--timeout, default 300 s; --memory, default 4096 MB;
+                    --profile, default smoke), scores every grade cell on its own and writes
+                    DIR/gradebook.csv, DIR/gradebook.json and DIR/feedback/STUDENT.html. The student is the
+                    file name, or the folder name when the file has the source's name (DIR/STUDENT/NB.ipynb).
+                    Exit 0 when grading completed (also with failing students), 2 for bad input.
 
         Runs the cells in the .NET Interactive C# kernel (the one Jupyter and VS Code start), with the
         notebook's folder as the current directory. Writes DIR/<name>.ipynb (executed notebook, nbformat
@@ -50,9 +67,11 @@ public static class Cli
             stdout.WriteLine(Help);
             return NotebookRunner.ExitOk;
         }
-        if (args[0] != "run") return Usage($"unknown command '{args[0]}'; the command is 'run'.");
+        if (args[0] is "assign" or "grade") return await Classroom.ClassroomCli.RunAsync(args, stdout, stderr).ConfigureAwait(false);
+        if (args[0] != "run") return Usage($"unknown command '{args[0]}'; the commands are 'run', 'assign' and 'grade'.");
 
-        string? notebook = null, outDir = null;
+        string? notebook = null, outDir = null, cwd = null;
+        var continueOnError = false;
         BudgetProfile? profile = null;
         var parameters = new List<string>();
         for (var i = 1; i < args.Length; i++)
@@ -85,6 +104,12 @@ public static class Cli
                     case "-o" or "--out" or "--output":
                         outDir = Value();
                         break;
+                    case "--continue-on-error":
+                        continueOnError = true;
+                        break;
+                    case "--cwd":
+                        cwd = Value();
+                        break;
                     case "--profile":
                         var text = Value();
                         if (text is not ("smoke" or "full")) return Usage($"--profile {text}: use smoke or full.");
@@ -109,6 +134,8 @@ public static class Cli
                 Parameters = parameters,
                 OutputDirectory = outDir,
                 Profile = profile,
+                ContinueOnError = continueOnError,
+                WorkingDirectory = cwd,
                 Out = stdout,
                 Error = stderr,
             }).ConfigureAwait(false);

@@ -22,6 +22,11 @@ public sealed record RunOptions
     public TextWriter? Out { get; init; }
     /// <summary>Error lines (default: the process's stderr).</summary>
     public TextWriter? Error { get; init; }
+    /// <summary>Keep running the cells after one fails (every failing cell gets its error output; the run still ends
+    /// with exit code 1). Grading needs every exercise's outcome.</summary>
+    public bool ContinueOnError { get; init; }
+    /// <summary>Current directory of the kernel (relative #load / #r paths); default the notebook's folder.</summary>
+    public string? WorkingDirectory { get; init; }
 }
 
 /// <summary>One cell as run.</summary>
@@ -41,6 +46,9 @@ public sealed record CellRun(int Number, bool Injected, CellKind Kind, string So
 {
     /// <summary>True when the cell was not reached because an earlier one failed.</summary>
     public bool Skipped { get; init; }
+    /// <summary>The exercise (nbgrader grade_id) when the cell is an nbgrader solution cell: the report folds its
+    /// source behind a toggle, so a notebook with its solutions in serves self-study.</summary>
+    public string? SolutionOf { get; init; }
     /// <summary>"cell N" or "injected-parameters cell (after cell N)".</summary>
     public string Label => Injected ? $"injected-parameters cell (after cell {Number})" : $"cell {Number}";
 }
@@ -117,9 +125,12 @@ public static class NotebookRunner
         try { notebook = KernelHost.LoadNotebook(path); }
         catch (NotebookException e) { return Usage(e.Message, profile); }
         if (notebook.CheckCSharpKernel() is { } kernelProblem) return Usage($"{path}: {kernelProblem}", profile);
-        var notebookDir = Path.GetDirectoryName(path)!;
         var name = Path.GetFileNameWithoutExtension(path);
-        var outDir = Path.GetFullPath(options.OutputDirectory ?? Path.Combine(notebookDir, "out", name));
+        var outDir = Path.GetFullPath(options.OutputDirectory ?? Path.Combine(Path.GetDirectoryName(path)!, "out", name));
+        // The kernel's current directory: the notebook's folder (as Jupyter starts kernels), or --cwd (grading runs a
+        // submission from the source's folder, so the source's relative #load paths resolve).
+        var notebookDir = options.WorkingDirectory is { } cwd ? Path.GetFullPath(cwd) : Path.GetDirectoryName(path)!;
+        if (!Directory.Exists(notebookDir)) return Usage($"--cwd {notebookDir}: no such folder.", profile);
 
         // Original numbering: cell N is the N-th cell of the input notebook.
         var numbered = notebook.Cells.Select((c, i) => new Numbered(c, i + 1, false)).ToList();
@@ -150,7 +161,7 @@ public static class NotebookRunner
             foreach (var item in numbered)
             {
                 var cell = item.Cell;
-                if (failure is not null)
+                if (failure is not null && !options.ContinueOnError)
                 {
                     cell.SetOutputs([], null);
                     runs.Add(new CellRun(item.Number, item.Injected, cell.Kind, cell.Source, cell.Source, null, TimeSpan.Zero, [], null) { Skipped = true });
@@ -185,7 +196,7 @@ public static class NotebookRunner
                 Progress(log, item, width, totalCells, item.Injected ? "params" : "code", watch.Elapsed);
                 if (error is not null)
                 {
-                    failure = error;
+                    failure ??= error;
                     err.WriteLine(error);
                 }
             }
@@ -203,7 +214,12 @@ public static class NotebookRunner
         total.Stop();
         // Taken only now: a display kept from an earlier cell may have been updated since.
         foreach (var (cell, cellOutputs, count) in executed) cell.SetOutputs(outputs.Snapshot(cellOutputs), count);
-        var finalRuns = runs.Select(r => r with { Outputs = r.Outputs is List<CellOutput> live ? outputs.Snapshot(live) : r.Outputs }).ToList();
+        var solutions = SolutionCells(path);
+        var finalRuns = runs.Select(r => r with
+        {
+            Outputs = r.Outputs is List<CellOutput> live ? outputs.Snapshot(live) : r.Outputs,
+            SolutionOf = r.Injected ? null : solutions.GetValueOrDefault(r.Number),
+        }).ToList();
         var suffix = failure is null ? "" : ".failed";
         var ipynbPath = Path.Combine(outDir, name + suffix + ".ipynb");
         var htmlPath = Path.Combine(outDir, name + suffix + ".html");
@@ -222,6 +238,23 @@ public static class NotebookRunner
         log.WriteLine($"  report:   {htmlPath}");
         log.Flush();
         return new RunResult(failure is null ? ExitOk : ExitCellFailed, ipynbPath, htmlPath, finalRuns, failure, total.Elapsed, profile);
+    }
+
+    /// <summary>Cell number → exercise of the notebook's nbgrader solution cells (empty when it has none or they cannot be read).</summary>
+    static Dictionary<int, string> SolutionCells(string path)
+    {
+        var result = new Dictionary<int, string>();
+        try
+        {
+            var notebook = Classroom.ClassroomNotebook.Load(path);
+            for (var i = 0; i < notebook.Cells.Count; i++)
+            {
+                var cell = (System.Text.Json.Nodes.JsonObject)notebook.Cells[i]!;
+                if (notebook.NbgraderOf(cell, i + 1) is { Solution: true } meta) result[i + 1] = meta.GradeId ?? $"cell {i + 1}";
+            }
+        }
+        catch (Classroom.ClassroomException) { }
+        return result;
     }
 
     /// <summary>

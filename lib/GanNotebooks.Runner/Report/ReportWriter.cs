@@ -117,8 +117,12 @@ public static partial class ReportWriter
         var label = cell.Injected ? "injected parameters" : $"cell {cell.Number}";
         sb.Append("<section class=\"cell code").Append(css).Append("\" id=\"").Append(Anchor(cell)).Append("\">\n")
           .Append("<div class=\"cellhead\"><span class=\"prompt\">").Append(prompt).Append("</span> <span class=\"label\">").Append(label)
-          .Append("</span><span class=\"time\">").Append(cell.Skipped ? "not run" : Secs(cell.Elapsed)).Append("</span></div>\n")
-          .Append("<pre class=\"source\"><code>").Append(Enc(cell.Source.TrimEnd())).Append("</code></pre>\n");
+          .Append("</span><span class=\"time\">").Append(cell.Skipped ? "not run" : Secs(cell.Elapsed)).Append("</span></div>\n");
+        // An exercise's answer (nbgrader solution cell) is folded: a reader of the solved notebook's report tries first.
+        if (cell.SolutionOf is { } exercise)
+            sb.Append("<details class=\"solution\"><summary>Answer of exercise '").Append(Enc(exercise)).Append("' (show)</summary>\n");
+        sb.Append("<pre class=\"source\"><code>").Append(Enc(cell.Source.TrimEnd())).Append("</code></pre>\n");
+        if (cell.SolutionOf is not null) sb.Append("</details>\n");
         if (cell.Outputs.Count > 0)
         {
             sb.Append("<div class=\"outputs\">\n");
@@ -269,6 +273,7 @@ public static partial class ReportWriter
         dl.runinfo dt { color: var(--muted); }
         dl.runinfo dd { margin: 0; overflow-wrap: anywhere; }
         details.timing summary { cursor: pointer; color: var(--accent); }
+        details.solution > summary { cursor: pointer; color: var(--accent); margin: 4px 0; }
         details.timing table { border-collapse: collapse; margin: 8px 0; font-size: 0.9em; }
         details.timing td, details.timing th { border: 1px solid var(--line); padding: 2px 10px; text-align: left; }
         details.timing td.num { text-align: right; font-variant-numeric: tabular-nums; }

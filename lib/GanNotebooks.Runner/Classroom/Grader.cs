@@ -1,0 +1,506 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace GanNotebooks.Runner.Classroom;
+
+/// <summary>What <c>gannb grade</c> grades and how.</summary>
+public sealed record GradeOptions
+{
+    /// <summary>The submitted notebooks.</summary>
+    public required IReadOnlyList<string> Submissions { get; init; }
+    /// <summary>The source notebook (solutions and hidden tests).</summary>
+    public required string Source { get; init; }
+    /// <summary>Where the gradebook, the feedback and the graded runs go.</summary>
+    public required string OutputDirectory { get; init; }
+    /// <summary>Wall-clock limit of one submission's run.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(300);
+    /// <summary>Memory limit of one submission's run, in MB (working set, and the GC heap hard limit).</summary>
+    public int MemoryMb { get; init; } = 4096;
+    /// <summary>Budget profile passed to the runs (null: the runs' default, GANKIT_PROFILE else full).</summary>
+    public BudgetProfile? Profile { get; init; }
+    /// <summary>Progress lines (default stdout).</summary>
+    public TextWriter? Out { get; init; }
+}
+
+/// <summary>One gradebook line: one exercise of one student.</summary>
+/// <param name="Student">The student (see <see cref="Grader.StudentName"/>).</param>
+/// <param name="Exercise">The grade cell's grade_id.</param>
+/// <param name="Points">Points scored.</param>
+/// <param name="Max">The grade cell's points.</param>
+/// <param name="Message">Empty when the tests passed, else why not (the error's first line, or why the submission was not run).</param>
+public sealed record GradeRow(string Student, string Exercise, double Points, double Max, string Message);
+
+/// <summary>One submission's outcome.</summary>
+/// <param name="Student">The student.</param>
+/// <param name="Submission">The submitted file.</param>
+/// <param name="Status">graded, not-a-notebook, timed-out, out-of-memory, crashed.</param>
+/// <param name="Points">Total points.</param>
+/// <param name="Max">Total possible.</param>
+/// <param name="Seconds">Wall time of grading it (merge, run, scoring).</param>
+/// <param name="Feedback">Its feedback report.</param>
+/// <param name="Message">Why it was not graded normally, else empty.</param>
+public sealed record StudentResult(string Student, string Submission, string Status, double Points, double Max, double Seconds, string Feedback, string Message);
+
+/// <summary>The gradebook of one grading run.</summary>
+public sealed record Gradebook(string Source, IReadOnlyList<GradeRow> Rows, IReadOnlyList<StudentResult> Students, string CsvPath, string JsonPath);
+
+/// <summary>
+/// <c>gannb grade</c>: restores the source's locked and test cells (with the hidden tests) in each submission, runs it in
+/// its own <c>gannb run --continue-on-error</c> process under a time and memory limit, scores each grade cell on its
+/// own and writes the gradebook and a feedback report per student (see Classroom/README.md).
+/// </summary>
+public static class Grader
+{
+    /// <summary>
+    /// The student of a submission: its file name without extension, except when the file has the source's own name
+    /// (submissions collected as DIR/STUDENT/NOTEBOOK.ipynb): then the name of its folder.
+    /// </summary>
+    public static string StudentName(string submission, string source)
+    {
+        var name = Path.GetFileNameWithoutExtension(submission);
+        if (!string.Equals(name, Path.GetFileNameWithoutExtension(source), StringComparison.OrdinalIgnoreCase)) return name;
+        var folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(submission)));
+        return string.IsNullOrEmpty(folder) ? name : folder;
+    }
+
+    /// <summary>Checks the input, then grades every submission; throws <see cref="ClassroomException"/> for bad input only.</summary>
+    public static async Task<Gradebook> GradeAsync(GradeOptions options, CancellationToken cancellationToken = default)
+    {
+        var log = options.Out ?? Console.Out;
+        var sourcePath = Path.GetFullPath(options.Source);
+        var source = ClassroomNotebook.Load(sourcePath);
+        var exercises = source.Validate();
+        if (exercises.Count == 0) throw new ClassroomException($"{sourcePath}: no grade cell (metadata.nbgrader.grade: true with points): nothing to grade.");
+        if (options.Submissions.Count == 0) throw new ClassroomException("no submission given.");
+        var students = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var plan = new List<(string Student, string Path)>();
+        foreach (var s in options.Submissions)
+        {
+            var path = Path.GetFullPath(s);
+            if (!File.Exists(path)) throw new ClassroomException($"{path}: submission not found.");
+            if (Assigner.PathComparer.Equals(path, sourcePath)) throw new ClassroomException($"{path}: is the source itself, not a submission.");
+            var student = StudentName(path, sourcePath);
+            if (!students.TryAdd(student, path)) throw new ClassroomException($"{path}: the student '{student}' also submitted {students[student]}; one submission per student.");
+            plan.Add((student, path));
+        }
+
+        var outDir = Path.GetFullPath(options.OutputDirectory);
+        Directory.CreateDirectory(outDir);
+        var rows = new List<GradeRow>();
+        var results = new List<StudentResult>();
+        var csv = Path.Combine(outDir, "gradebook.csv");
+        var json = Path.Combine(outDir, "gradebook.json");
+        var max = exercises.Sum(e => e.Points);
+        log.WriteLine($"grading {plan.Count} submission{(plan.Count == 1 ? "" : "s")} of {sourcePath} ({exercises.Count} exercise{(exercises.Count == 1 ? "" : "s")}, " +
+                      $"{Fmt(max)} points; limits {options.Timeout.TotalSeconds:0} s, {options.MemoryMb} MB)");
+        foreach (var (student, path) in plan)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var watch = Stopwatch.StartNew();
+            string status, message, feedback;
+            List<GradeRow> studentRows;
+            try
+            {
+                (status, message, studentRows, feedback) = await GradeOneAsync(options, source, exercises, student, path, outDir, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or ClassroomException or System.ComponentModel.Win32Exception))
+            {
+                // Whatever went wrong with this one submission (an unreadable result, a file in the way), the next is graded.
+                status = "crashed";
+                message = $"grading failed: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}; no exercise scored.";
+                studentRows = exercises.Select(x => new GradeRow(student, x.GradeId, 0, x.Points, message)).ToList();
+                feedback = "";
+            }
+            watch.Stop();
+            rows.AddRange(studentRows);
+            var points = studentRows.Sum(r => r.Points);
+            results.Add(new StudentResult(student, path, status, points, max, Math.Round(watch.Elapsed.TotalSeconds, 2), feedback, message));
+            log.WriteLine($"{student}: {Fmt(points)}/{Fmt(max)} points in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s" +
+                          (status == "graded" ? "" : $" ({status}: {message})"));
+            log.Flush();
+            // Written after every student: an interrupted grading keeps what it did.
+            WriteGradebook(sourcePath, rows, results, csv, json);
+        }
+        log.WriteLine($"gradebook: {csv}");
+        log.WriteLine($"           {json}");
+        log.WriteLine($"feedback:  {Path.Combine(outDir, "feedback")}{Path.DirectorySeparatorChar}");
+        return new Gradebook(sourcePath, rows, results, csv, json);
+    }
+
+    static async Task<(string Status, string Message, List<GradeRow> Rows, string Feedback)> GradeOneAsync(
+        GradeOptions options, ClassroomNotebook source, IReadOnlyList<Exercise> exercises, string student, string path, string outDir,
+        CancellationToken cancellationToken)
+    {
+        var safe = SafeName(student);
+        var feedback = Path.Combine(outDir, "feedback", safe + ".html");
+        var runDir = Path.Combine(outDir, "runs", safe);
+        List<GradeRow> Zero(string message) => exercises.Select(e => new GradeRow(student, e.GradeId, 0, e.Points, message)).ToList();
+
+        ClassroomNotebook submission;
+        try { submission = ClassroomNotebook.Load(path); }
+        catch (ClassroomException e)
+        {
+            var rows = Zero(e.Message);
+            AtomicFile.WriteAllText(feedback, FeedbackPage(student, path, rows, e.Message, null));
+            return ("not-a-notebook", e.Message, rows, feedback);
+        }
+
+        // The notebook as graded: the source's locked and test cells (hidden tests included), the student's answers.
+        var graded = Merge(source, submission);
+        var name = Path.GetFileNameWithoutExtension(source.Path);
+        if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+        var gradedPath = Path.Combine(runDir, name + ".ipynb");
+        AtomicFile.WriteAllText(gradedPath, ClassroomNotebook.Serialize(graded));
+        var executedDir = Path.Combine(runDir, "executed");
+        var run = await RunChildAsync(options, gradedPath, executedDir, Path.GetDirectoryName(source.Path)!, Path.Combine(runDir, "log.txt"), cancellationToken).ConfigureAwait(false);
+
+        string? status = run.TimedOut ? "timed-out" : run.OutOfMemory ? "out-of-memory" : null;
+        string? message = run.TimedOut ? $"timed out: the run took longer than {options.Timeout.TotalSeconds:0} s and was stopped; no exercise scored."
+            : run.OutOfMemory ? $"out of memory: the run used more than {options.MemoryMb} MB and was stopped; no exercise scored."
+            : null;
+        var executedPath = new[] { name + ".ipynb", name + ".failed.ipynb" }.Select(f => Path.Combine(executedDir, f)).FirstOrDefault(File.Exists);
+        var reportPath = new[] { name + ".html", name + ".failed.html" }.Select(f => Path.Combine(executedDir, f)).FirstOrDefault(File.Exists);
+        if (status is null && (run.ExitCode is not (0 or 1) || executedPath is null))
+        {
+            status = "crashed";
+            message = $"the run ended without a result (exit code {run.ExitCode}){(run.LastError is { } last ? ": " + last : "")}; no exercise scored.";
+        }
+        if (status is not null)
+        {
+            var rows = Zero(message!);
+            AtomicFile.WriteAllText(feedback, FeedbackPage(student, path, rows, message!, null));
+            return (status, message!, rows, feedback);
+        }
+
+        var scored = Score(student, exercises, (JsonObject)JsonNode.Parse(File.ReadAllText(executedPath!))!);
+        var report = reportPath is null ? null : File.ReadAllText(reportPath);
+        AtomicFile.WriteAllText(feedback, FeedbackPage(student, path, scored, null, report));
+        return ("graded", "", scored, feedback);
+    }
+
+    /// <summary>
+    /// The notebook to grade: the source's cells in the source's order — locked and test cells (hidden tests included)
+    /// from the source, solution cells from the submission (by cell id, else by grade_id; a deleted one comes back as its stub), other
+    /// cells as the student has them — with the cells the student added after the source cell they followed. Added cells
+    /// that claim to be nbgrader test or locked cells (copies under another id) are dropped. Outputs are cleared and the
+    /// notebook metadata is the source's.
+    /// </summary>
+    public static JsonObject Merge(ClassroomNotebook source, ClassroomNotebook submission)
+    {
+        var sourceCells = source.Cells.Select((c, i) => (Cell: (JsonObject)c!, Number: i + 1)).ToList();
+        var sourceIds = new HashSet<string>(sourceCells.Select(c => ClassroomNotebook.IdOf(c.Cell)).OfType<string>(), StringComparer.Ordinal);
+        // A cell whose id was lost (a front-end that saved nbformat 4.4, a copy-paste) is still found by its nbgrader grade_id.
+        var byGradeId = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (cell, number) in sourceCells)
+            if (ClassroomNotebook.IdOf(cell) is { } sid && source.NbgraderOf(cell, number)?.GradeId is { } gid) byGradeId.TryAdd(gid, sid);
+        var studentById = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        // Cells the student added, keyed by the source cell id they follow ("" = before any).
+        var added = new Dictionary<string, List<JsonObject>>(StringComparer.Ordinal);
+        var anchor = "";
+        foreach (var node in submission.Cells)
+        {
+            var cell = (JsonObject)node!;
+            var id = ClassroomNotebook.IdOf(cell);
+            if ((id is null || !sourceIds.Contains(id)) && (cell["metadata"]?["nbgrader"]?["grade_id"] as JsonValue)?.TryGetValue<string>(out var gradeId) == true
+                && byGradeId.TryGetValue(gradeId, out var matched) && !studentById.ContainsKey(matched))
+                id = matched;
+            if (id is not null && sourceIds.Contains(id) && !studentById.ContainsKey(id))
+            {
+                studentById[id] = cell;
+                anchor = id;
+                continue;
+            }
+            if (cell["metadata"]?["nbgrader"] is JsonObject meta)
+            {
+                var locked = meta["locked"] is JsonValue l && l.TryGetValue<bool>(out var lb) && lb;
+                var grade = meta["grade"] is JsonValue g && g.TryGetValue<bool>(out var gb) && gb;
+                if (locked || grade) continue;
+                ((JsonObject)cell["metadata"]!).Remove("nbgrader");
+            }
+            if (!added.TryGetValue(anchor, out var list)) added[anchor] = list = [];
+            list.Add(cell);
+        }
+
+        var cells = new JsonArray();
+        var usedIds = new HashSet<string>(sourceIds, StringComparer.Ordinal);
+        void AddAdded(string key)
+        {
+            if (!added.TryGetValue(key, out var list)) return;
+            foreach (var cell in list)
+            {
+                var copy = (JsonObject)cell.DeepClone();
+                if (ClassroomNotebook.IdOf(copy) is not { } id || !usedIds.Add(id))
+                {
+                    string fresh;
+                    do fresh = "added-" + Guid.NewGuid().ToString("N")[..10]; while (!usedIds.Add(fresh));
+                    copy["id"] = fresh;
+                }
+                ClassroomNotebook.ClearOutputs(copy);
+                cells.Add(copy);
+            }
+        }
+        AddAdded("");
+        foreach (var (cell, number) in sourceCells)
+        {
+            var id = ClassroomNotebook.IdOf(cell);
+            var meta = source.NbgraderOf(cell, number);
+            JsonObject? chosen;
+            if (meta?.Protected == true) chosen = (JsonObject)cell.DeepClone();
+            else if (id is not null && studentById.TryGetValue(id, out var mine))
+            {
+                chosen = (JsonObject)mine.DeepClone();
+                chosen["id"] = id; // matched by grade_id: the source's id, which scoring and the next merge use
+                // The source decides what a cell is: a student cannot turn an answer into a test or unlock a cell.
+                if (cell["metadata"]?["nbgrader"] is { } sourceMeta)
+                {
+                    if (chosen["metadata"] is not JsonObject m) chosen["metadata"] = m = new JsonObject();
+                    m["nbgrader"] = sourceMeta.DeepClone();
+                }
+            }
+            else if (meta?.Solution == true) chosen = source.StudentCell(cell, number);
+            else chosen = null; // an unlocked cell the student deleted stays deleted
+            if (chosen is not null)
+            {
+                ClassroomNotebook.ClearOutputs(chosen);
+                cells.Add(chosen);
+            }
+            if (id is not null) AddAdded(id);
+        }
+
+        var root = (JsonObject)source.Root.DeepClone();
+        root["cells"] = cells;
+        return root;
+    }
+
+    /// <summary>Scores each grade cell of an executed notebook: full points when it ran without an error output.</summary>
+    public static List<GradeRow> Score(string student, IReadOnlyList<Exercise> exercises, JsonObject executed)
+    {
+        var byId = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        // The errors of the answer cells before each test cell (since the previous test cell): when a test fails because
+        // the answer did not compile or threw, the root cause is the answer's error, so the message names it too.
+        var answerErrors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var testIds = new HashSet<string>(exercises.Select(e => e.CellId), StringComparer.Ordinal);
+        string? pending = null;
+        foreach (var node in (executed["cells"] as JsonArray) ?? [])
+        {
+            if (node is not JsonObject c) continue;
+            var id = ClassroomNotebook.IdOf(c);
+            if (id is not null) byId.TryAdd(id, c);
+            if (id is not null && testIds.Contains(id))
+            {
+                if (pending is not null) answerErrors.TryAdd(id, pending);
+                pending = null;
+            }
+            else if (c["metadata"]?["nbgrader"]?["solution"] is JsonValue sv && sv.TryGetValue<bool>(out var isSolution) && isSolution
+                     && ErrorOf(c) is { } answerError)
+                pending ??= ErrorLine(answerError);
+        }
+        var rows = new List<GradeRow>();
+        foreach (var e in exercises)
+        {
+            if (!byId.TryGetValue(e.CellId, out var cell))
+            {
+                rows.Add(new GradeRow(student, e.GradeId, 0, e.Points, "the test cell is missing from the graded run."));
+                continue;
+            }
+            if (ErrorOf(cell) is { } error)
+                rows.Add(new GradeRow(student, e.GradeId, 0, e.Points, ErrorLine(error) +
+                    (answerErrors.TryGetValue(e.CellId, out var cause) ? $" (the answer cell failed before it: {cause})" : "")));
+            else if (cell["execution_count"] is not JsonValue) rows.Add(new GradeRow(student, e.GradeId, 0, e.Points, "the test cell did not run."));
+            else rows.Add(new GradeRow(student, e.GradeId, e.Points, e.Points, ""));
+        }
+        return rows;
+    }
+
+    static JsonObject? ErrorOf(JsonObject cell) => (cell["outputs"] as JsonArray ?? []).OfType<JsonObject>()
+        .FirstOrDefault(o => (o["output_type"] as JsonValue)?.TryGetValue<string>(out var t) == true && t == "error");
+
+    /// <summary>The first line of an error output: the runner's "cell N (line L): message", else "EName: EValue".</summary>
+    static string ErrorLine(JsonObject error)
+    {
+        static string First(string s) => s.Replace("\r\n", "\n").Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
+        var traceback = (error["traceback"] as JsonArray ?? []).Select(t => (t as JsonValue)?.TryGetValue<string>(out var s) == true ? s : "").ToList();
+        if (traceback.FirstOrDefault(t => t.StartsWith("cell ", StringComparison.Ordinal)) is { } labelled) return First(labelled);
+        var ename = (error["ename"] as JsonValue)?.TryGetValue<string>(out var n) == true ? n : "error";
+        var evalue = (error["evalue"] as JsonValue)?.TryGetValue<string>(out var v) == true ? v : "";
+        return First($"{ename}: {evalue}");
+    }
+
+    sealed record ChildRun(int ExitCode, bool TimedOut, bool OutOfMemory, long PeakBytes, string? LastError);
+
+    /// <summary>
+    /// Runs <c>gannb run GRADED --continue-on-error</c> in a child process of this same gannb: the kernel's current
+    /// directory is the source's folder; DOTNET_GCHeapHardLimit caps its managed heap at the memory limit and its working
+    /// set is polled every 200 ms (native memory such as TorchSharp's counts there); over the limit, or over the time
+    /// limit, the process tree is killed.
+    /// </summary>
+    static async Task<ChildRun> RunChildAsync(GradeOptions options, string graded, string outDir, string cwd, string logPath, CancellationToken cancellationToken)
+    {
+        var (file, prefix) = ChildCommand();
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardInput = true, // closed at once: a cell that reads the console gets end-of-input, not the grader's terminal
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = cwd,
+        };
+        foreach (var a in prefix) info.ArgumentList.Add(a);
+        foreach (var a in new[] { "run", graded, "--out", outDir, "--continue-on-error", "--cwd", cwd }) info.ArgumentList.Add(a);
+        if (options.Profile is { } profile)
+        {
+            info.ArgumentList.Add("--profile");
+            info.ArgumentList.Add(profile.Name());
+        }
+        var limit = (long)options.MemoryMb * 1024 * 1024;
+        info.Environment["DOTNET_GCHeapHardLimit"] = "0x" + limit.ToString("X", CultureInfo.InvariantCulture);
+
+        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        await using var logFile = new StreamWriter(logPath, append: false, new UTF8Encoding(false));
+        var gate = new object();
+        string? lastError = null;
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) logFile.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (gate)
+            {
+                logFile.WriteLine(e.Data);
+                if (e.Data.Trim().Length > 0) lastError = e.Data.Trim();
+            }
+        };
+        try { process.Start(); }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new ClassroomException($"cannot start the grading process '{file}': {e.Message}");
+        }
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var watch = Stopwatch.StartNew();
+        var exited = process.WaitForExitAsync(CancellationToken.None);
+        bool timedOut = false, outOfMemory = false;
+        long peak = 0;
+        try
+        {
+            while (!exited.IsCompleted)
+            {
+                await Task.WhenAny(exited, Task.Delay(200, cancellationToken)).ConfigureAwait(false);
+                if (exited.IsCompleted) break;
+                cancellationToken.ThrowIfCancellationRequested();
+                if (watch.Elapsed > options.Timeout) { timedOut = true; break; }
+                try
+                {
+                    process.Refresh();
+                    peak = Math.Max(peak, process.WorkingSet64);
+                    if (process.WorkingSet64 > limit) { outOfMemory = true; break; }
+                }
+                catch (InvalidOperationException) { break; } // exited meanwhile
+            }
+        }
+        finally
+        {
+            if (!exited.IsCompleted) Kill(process);
+        }
+        await exited.ConfigureAwait(false);
+        process.WaitForExit(); // flushes the redirected streams
+        int code;
+        try { code = process.ExitCode; } catch (InvalidOperationException) { code = -1; }
+        lock (gate)
+        {
+            logFile.WriteLine($"[gannb grade] exit code {code}{(timedOut ? ", killed: time limit" : "")}{(outOfMemory ? ", killed: memory limit" : "")}, peak working set {peak / (1024 * 1024)} MB, {watch.Elapsed.TotalSeconds:0.0} s");
+        }
+        return new ChildRun(code, timedOut, outOfMemory, peak, lastError);
+    }
+
+    static void Kill(Process process)
+    {
+        try { process.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { } // already exited
+        catch (System.ComponentModel.Win32Exception) { }
+    }
+
+    /// <summary>This gannb again: its apphost when this process is gannb, else the dotnet host with gannb.dll.</summary>
+    static (string File, string[] Prefix) ChildCommand()
+    {
+        var processPath = Environment.ProcessPath;
+        if (processPath is not null && Path.GetFileNameWithoutExtension(processPath).Equals("gannb", StringComparison.OrdinalIgnoreCase))
+            return (processPath, []);
+        var dll = typeof(Grader).Assembly.Location;
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (string.IsNullOrEmpty(host) || !File.Exists(host))
+            host = processPath is not null && Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? processPath : "dotnet";
+        return (host, ["exec", dll]);
+    }
+
+    static string SafeName(string student)
+    {
+        var invalid = Path.GetInvalidFileNameChars();
+        var safe = new string(student.Select(c => invalid.Contains(c) || char.IsControl(c) ? '_' : c).ToArray());
+        return safe is "" or "." or ".." ? "_" + safe : safe;
+    }
+
+    internal static string Fmt(double points) => points.ToString("0.##", CultureInfo.InvariantCulture);
+
+    static void WriteGradebook(string source, List<GradeRow> rows, List<StudentResult> students, string csvPath, string jsonPath)
+    {
+        var csv = new StringBuilder("student,exercise,points,max,message\n");
+        foreach (var r in rows)
+            csv.Append(Csv(r.Student)).Append(',').Append(Csv(r.Exercise)).Append(',').Append(Fmt(r.Points)).Append(',')
+               .Append(Fmt(r.Max)).Append(',').Append(Csv(r.Message)).Append('\n');
+        AtomicFile.WriteAllText(csvPath, csv.ToString());
+
+        var json = new JsonObject
+        {
+            ["source"] = source,
+            ["rows"] = new JsonArray(rows.Select(r => (JsonNode?)new JsonObject
+            {
+                ["student"] = r.Student, ["exercise"] = r.Exercise, ["points"] = r.Points, ["max"] = r.Max, ["message"] = r.Message,
+            }).ToArray()),
+            ["students"] = new JsonArray(students.Select(s => (JsonNode?)new JsonObject
+            {
+                ["student"] = s.Student, ["submission"] = s.Submission, ["status"] = s.Status, ["points"] = s.Points, ["max"] = s.Max,
+                ["seconds"] = s.Seconds, ["feedback"] = s.Feedback, ["message"] = s.Message,
+            }).ToArray()),
+        };
+        AtomicFile.WriteAllText(jsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
+    }
+
+    static string Csv(string s) =>
+        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+
+    /// <summary>The feedback report: the score table, then the runner's report of the graded run (when it ran).</summary>
+    static string FeedbackPage(string student, string submission, IReadOnlyList<GradeRow> rows, string? problem, string? report)
+    {
+        static string E(string s) => WebUtility.HtmlEncode(s);
+        var total = rows.Sum(r => r.Points);
+        var max = rows.Sum(r => r.Max);
+        var table = new StringBuilder();
+        table.Append("<section class=\"gannb-grades\" style=\"border:2px solid #888;border-radius:6px;padding:0.6em 1em;margin:1em 24px\">\n");
+        table.Append("<h2 style=\"margin-top:0\">Grades: ").Append(E(student)).Append(" — ").Append(Fmt(total)).Append(" / ").Append(Fmt(max)).Append(" points</h2>\n");
+        table.Append("<p>Submission: <code>").Append(E(Path.GetFileName(submission))).Append("</code>").Append(problem is null ? "" : "<br><strong>" + E(problem) + "</strong>").Append("</p>\n");
+        table.Append("<table style=\"border-collapse:collapse\">\n<tr><th style=\"text-align:left;padding:2px 8px\">exercise</th><th style=\"padding:2px 8px\">points</th><th style=\"padding:2px 8px\">max</th><th style=\"text-align:left;padding:2px 8px\">message</th></tr>\n");
+        foreach (var r in rows)
+        {
+            var colour = r.Points >= r.Max ? "#1a7f37" : "#c62828";
+            table.Append("<tr><td style=\"padding:2px 8px;white-space:nowrap\"><code>").Append(E(r.Exercise)).Append("</code></td><td style=\"padding:2px 8px;text-align:right;color:")
+                 .Append(colour).Append("\">").Append(Fmt(r.Points)).Append("</td><td style=\"padding:2px 8px;text-align:right\">").Append(Fmt(r.Max))
+                 .Append("</td><td style=\"padding:2px 8px\">").Append(E(r.Message)).Append("</td></tr>\n");
+        }
+        table.Append("</table>\n");
+        if (report is not null) table.Append("<p>The graded run follows: the course's test cells (hidden tests included) with your answers.</p>\n");
+        table.Append("</section>\n");
+        if (report is not null)
+        {
+            var at = report.IndexOf("<body>", StringComparison.Ordinal);
+            if (at >= 0) return report.Insert(at + "<body>".Length, "\n" + table);
+        }
+        return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Grades: " + E(student) +
+               "</title>\n</head>\n<body style=\"font-family:system-ui,sans-serif;max-width:60em;margin:1em auto\">\n" + table + "</body>\n</html>\n";
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json.Nodes;
+using GanNotebooks.Runner.Classroom;
+
+namespace GanNotebooks.Runner.Tests.Classroom;
+
+/// <summary>
+/// A temp folder holding the classroom test notebook (TestNotebooks/classroom-source.ipynb: three exercises in plain C#,
+/// the per-sample gradient-penalty norm among them, and the tiny classroom-check.csx its first code cell #loads), and
+/// helpers that write submissions derived from it.
+/// </summary>
+public sealed class ClassroomFiles : IDisposable
+{
+    public string Directory { get; }
+    public string Source { get; }
+    public string Submissions { get; }
+
+    public ClassroomFiles()
+    {
+        Directory = Path.Combine(Path.GetTempPath(), "gannb-tests", "classroom-" + Guid.NewGuid().ToString("N")[..10]);
+        var sourceDir = Path.Combine(Directory, "source");
+        System.IO.Directory.CreateDirectory(sourceDir);
+        foreach (var f in new[] { "classroom-source.ipynb", "classroom-check.csx" })
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "TestNotebooks", f), Path.Combine(sourceDir, f));
+        Source = Path.Combine(sourceDir, "classroom-source.ipynb");
+        Submissions = Path.Combine(Directory, "submitted");
+        System.IO.Directory.CreateDirectory(Submissions);
+    }
+
+    public JsonObject SourceJson() => (JsonObject)JsonNode.Parse(File.ReadAllText(Source))!;
+
+    public JsonObject StudentJson() => Assigner.StudentVersion(ClassroomNotebook.Load(Source));
+
+    public static JsonObject Cell(JsonObject notebook, string id) =>
+        (JsonObject)notebook["cells"]!.AsArray().Single(c => c!["id"]!.GetValue<string>() == id)!;
+
+    public static void SetSource(JsonObject notebook, string id, string source) => ClassroomNotebook.SetSource(Cell(notebook, id), source);
+
+    /// <summary>Writes a submission as submitted/NAME.ipynb.</summary>
+    public string Submit(string name, JsonObject notebook)
+    {
+        var path = Path.Combine(Submissions, name + ".ipynb");
+        File.WriteAllText(path, ClassroomNotebook.Serialize(notebook));
+        return path;
+    }
+
+    public string SubmitText(string name, string text)
+    {
+        var path = Path.Combine(Submissions, name + ".ipynb");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    /// <summary>The solved answer of the norm exercise, but over the whole batch (the classic WGAN-GP bug).</summary>
+    public const string NormOverTheBatch =
+        "double[] PerSampleNorms(double[][] grads)\n{\n    var all = Math.Sqrt(grads.Sum(g => g.Sum(x => x * x)));\n    return grads.Select(_ => all).ToArray();\n}";
+
+    public static async Task<(int Code, string Out, string Err)> Cli(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var code = await GanNotebooks.Runner.Cli.RunAsync(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    public static List<GradeRow> ReadCsv(string path)
+    {
+        var rows = new List<GradeRow>();
+        foreach (var line in File.ReadAllLines(path).Skip(1))
+        {
+            var fields = SplitCsv(line);
+            rows.Add(new GradeRow(fields[0], fields[1], double.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture),
+                double.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture), fields[4]));
+        }
+        return rows;
+    }
+
+    static List<string> SplitCsv(string line)
+    {
+        var fields = new List<string>();
+        var b = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { b.Append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else b.Append(c);
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { fields.Add(b.ToString()); b.Clear(); }
+            else b.Append(c);
+        }
+        fields.Add(b.ToString());
+        return fields;
+    }
+
+    public void Dispose()
+    {
+        try { System.IO.Directory.Delete(Directory, recursive: true); }
+        catch (IOException) { }
+    }
+}
