@@ -1,3 +1,5 @@
+using GanNotebooks.Runner.Execution;
+
 namespace GanNotebooks.Runner;
 
 /// <summary>The <c>gannb</c> command line (a thin layer over <see cref="NotebookRunner"/>).</summary>
@@ -74,21 +76,10 @@ public static class Cli
         var continueOnError = false;
         BudgetProfile? profile = null;
         var parameters = new List<string>();
-        for (var i = 1; i < args.Length; i++)
+        var reader = new ArgumentReader(args, 1);
+        while (reader.Next(out var a))
         {
-            var a = args[i];
-            string? inline = null;
-            if (a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=') is var eq and > 2)
-            {
-                inline = a[(eq + 1)..];
-                a = a[..eq];
-            }
-            string Value()
-            {
-                if (inline is not null) return inline;
-                if (i + 1 >= args.Length) throw new CliException($"{a} needs a value.");
-                return args[++i];
-            }
+            string Value() => reader.Value() ?? throw new CliException($"{a} needs a value.");
             try
             {
                 switch (a)

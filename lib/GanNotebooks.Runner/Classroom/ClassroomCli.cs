@@ -1,4 +1,5 @@
 using System.Globalization;
+using GanNotebooks.Runner.Execution;
 
 namespace GanNotebooks.Runner.Classroom;
 
@@ -21,16 +22,10 @@ public static class ClassroomCli
         var memory = 4096;
         // Grading checks the exercises, not the chapter's experiments: the smoke budget unless --profile full.
         var profile = BudgetProfile.Smoke;
-        for (var i = 1; i < args.Length; i++)
+        var reader = new ArgumentReader(args, 1);
+        while (reader.Next(out var a))
         {
-            var a = args[i];
-            string? inline = null;
-            if (a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=') is var eq and > 2)
-            {
-                inline = a[(eq + 1)..];
-                a = a[..eq];
-            }
-            string? Value() => inline ?? (i + 1 < args.Length ? args[++i] : null);
+            string? Value() => reader.Value();
             switch (a)
             {
                 case "-h" or "--help":
