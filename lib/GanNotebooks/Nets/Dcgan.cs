@@ -138,7 +138,10 @@ public static class Dcgan
         void Normal(Tensor w, double mean, double std)
         {
             using var sample = torch.randn(w.shape, dtype: w.dtype, device: w.device, generator: generator);
-            w.copy_(sample.mul_(std).add_(mean));
+            // Scalars held until the end: TorchSharp 0.107 passes an implicit Scalar's raw handle to native code, and its
+            // finalizer may free it mid-call (seen once in the test suite: "Expected false to be true" from toFloat).
+            using Scalar stdS = std, meanS = mean, one = 1;
+            w.copy_(sample.mul_(stdS).add_(meanS, one));
         }
     }
 
