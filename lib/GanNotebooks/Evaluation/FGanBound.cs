@@ -125,15 +125,20 @@ public static class FGanBound
         ArgumentNullException.ThrowIfNull(t);
         if (p.Count != x.Count || q.Count != x.Count || t.Count != x.Count)
             throw new ArgumentException($"x, p, q and t must have the same length (got {x.Count}, {p.Count}, {q.Count}, {t.Count}); evaluate them on one grid.");
-        return Quadrature.Trapezoid(x, i =>
+        for (int i = 0; i < t.Count; i++)
+            if (double.IsNaN(t[i])) throw new ArgumentException($"the critic is NaN at index {i} (x = {x[i]}).", nameof(t));
+        return Integrate(x, p, q, i => t[i], i => divergence.Conjugate(t[i]));
+    }
+
+    /// <summary>∫ [p T − q f*(T)] dx by the trapezoid rule; a term whose density is 0 is 0 and is not evaluated (0·∞ = 0).</summary>
+    static double Integrate(IReadOnlyList<double> x, IReadOnlyList<double> p, IReadOnlyList<double> q, Func<int, double> critic, Func<int, double> conjugate) =>
+        Quadrature.Trapezoid(x, i =>
         {
             if (!(p[i] >= 0) || !(q[i] >= 0)) throw new ArgumentException($"densities must be non-negative numbers (at index {i}: p={p[i]}, q={q[i]}).");
-            if (double.IsNaN(t[i])) throw new ArgumentException($"the critic is NaN at index {i} (x = {x[i]}).", nameof(t));
-            double a = p[i] == 0 ? 0 : p[i] * t[i];
-            double b = q[i] == 0 ? 0 : q[i] * divergence.Conjugate(t[i]);
+            double a = p[i] == 0 ? 0 : p[i] * critic(i);
+            double b = q[i] == 0 ? 0 : q[i] * conjugate(i);
             return a - b;
         });
-    }
 
     /// <summary>
     /// The bound of a learned critic by quadrature (no sampling noise): ∫ [p g_f(v) − q f*(g_f(v))] dx with the
@@ -150,13 +155,7 @@ public static class FGanBound
         if (p.Count != x.Count || q.Count != x.Count || logits.Count != x.Count)
             throw new ArgumentException($"x, p, q and logits must have the same length (got {x.Count}, {p.Count}, {q.Count}, {logits.Count}); evaluate them on one grid.");
         var (t, c) = ActivationAndConjugate(divergence, logits);
-        return Quadrature.Trapezoid(x, i =>
-        {
-            if (!(p[i] >= 0) || !(q[i] >= 0)) throw new ArgumentException($"densities must be non-negative numbers (at index {i}: p={p[i]}, q={q[i]}).");
-            double a = p[i] == 0 ? 0 : p[i] * t[i];
-            double b = q[i] == 0 ? 0 : q[i] * c[i];
-            return a - b;
-        });
+        return Integrate(x, p, q, i => t[i], i => c[i]);
     }
 
     /// <summary>g_f(v) and f*(g_f(v)) in double precision for logits given as numbers.</summary>
