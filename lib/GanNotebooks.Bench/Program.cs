@@ -33,6 +33,7 @@ public static class Program
                 case "toy": return Toy(opts);
                 case "memory": return Memory(opts);
                 case "dcgan": return DcganBench.Run(opts);
+                case "profile": return ProfileBench.Run(opts);
                 default:
                     Console.Error.WriteLine("usage: gannb-bench toy [--steps 2000] [--batch 128] [--hidden 128] [--rounds 3] [--threads N] [--py-steps N] [--no-python]");
                     Console.Error.WriteLine("       gannb-bench memory [--steps 5000] [--every 500] [--batch 128]");
@@ -120,7 +121,7 @@ public static class Program
     }
 
     /// <summary>8 Gaussians on the unit circle, std 0.01 (VEEGAN's ring): B → [B, 2].</summary>
-    static Tensor Ring(int b, Device device)
+    internal static Tensor Ring(int b, Device device)
     {
         using var scope = torch.NewDisposeScope();
         var k = torch.randint(0, 8, new long[] { b }, device: device);
@@ -267,7 +268,7 @@ public static class Program
         return d;
     }
 
-    static int Int(Dictionary<string, string> o, string key, int fallback)
+    internal static int Int(Dictionary<string, string> o, string key, int fallback)
     {
         if (!o.TryGetValue(key, out var s)) return fallback;
         if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < 0)
