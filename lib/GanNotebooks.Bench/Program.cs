@@ -30,14 +30,23 @@ public static class Program
         {
             switch (cmd)
             {
-                case "toy": return Toy(opts);
+                case "toy": Toy(opts); return 0;
                 case "memory": return Memory(opts);
-                case "dcgan": return DcganBench.Run(opts);
+                case "dcgan": DcganBench.Run(opts); return 0;
                 case "profile": return ProfileBench.Run(opts);
+                case "threads": return ThreadsBench(opts);
+                case "ensemble": return Ensemble(opts);
+                case "notebooks": return NotebooksBench.Run(opts);
+                case "all": return All(opts);
                 default:
-                    Console.Error.WriteLine("usage: gannb-bench toy [--steps 2000] [--batch 128] [--hidden 128] [--rounds 3] [--threads N] [--py-steps N] [--no-python]");
-                    Console.Error.WriteLine("       gannb-bench memory [--steps 5000] [--every 500] [--batch 128]");
+                    Console.Error.WriteLine("usage: gannb-bench all [--quick] [--no-python]      every figure of the speed table (toy GAN and DCGAN at 1 and 2 threads, PyTorch beside, ensembles)");
+                    Console.Error.WriteLine("       gannb-bench toy [--steps 2000] [--batch 128] [--hidden 128] [--rounds 3] [--threads N] [--py-steps N] [--no-python]");
                     Console.Error.WriteLine("       gannb-bench dcgan [--size 28] [--width 32] [--z 64] [--batch 64] [--steps 30] [--rounds 3] [--threads N] [--no-bn] [--no-python]");
+                    Console.Error.WriteLine("       gannb-bench profile [--steps 400] [--batch 256] [--hidden 128] [--rounds 3] [--threads 1]   where a toy GAN step's time goes");
+                    Console.Error.WriteLine("       gannb-bench threads                                 the auto thread calibration, measured now (and cached)");
+                    Console.Error.WriteLine("       gannb-bench ensemble [...]                          K seeds as one model vs K sequential runs (when this build has it)");
+                    Console.Error.WriteLine("       gannb-bench notebooks [--profile full|smoke] [--only 05] [--out DIR]   each notebook's run time through the runner (long)");
+                    Console.Error.WriteLine("       gannb-bench memory [--steps 5000] [--every 500] [--batch 128]");
                     return 2;
             }
         }
@@ -50,7 +59,10 @@ public static class Program
 
     // ------------------------------------------------------------------ toy
 
-    static int Toy(Dictionary<string, string> o)
+    /// <summary>What `toy` measured: steps/s (wall and per CPU-second) of the plain loop and of GanTrainer, and PyTorch's when importable.</summary>
+    internal sealed record ToyFigures(int Threads, (double Wall, double Cpu) Plain, (double Wall, double Cpu) Ours, (double Wall, double Cpu) OursEvery, double? PyTorch, string? PyTorchLabel);
+
+    internal static ToyFigures Toy(Dictionary<string, string> o)
     {
         int steps = Int(o, "steps", 2000), batch = Int(o, "batch", 128), hidden = Int(o, "hidden", 128);
         int rounds = Int(o, "rounds", 3), warmup = Int(o, "warmup", 50), threads = Int(o, "threads", 0);
@@ -83,12 +95,13 @@ public static class Program
         Console.WriteLine(Row($"GanTrainer, default LogEvery={GanTrainerConfig.Default.LogEvery}", best[1]));
         Console.WriteLine(Row("GanTrainer, LogEvery=1 (all metrics every step)", best[2]));
 
-        if (o.ContainsKey("no-python")) return 0;
+        var figures = new ToyFigures(torch.get_num_threads(), best[0], best[1], best[2], null, null);
+        if (o.ContainsKey("no-python")) return figures;
         var py = FindPythonWithTorch();
         if (py is null)
         {
             Console.WriteLine($"{"PyTorch",-52} {"n/a",10}   (no python3 with torch; on Debian: apt-get install python3-torch)");
-            return 0;
+            return figures;
         }
         var script = Path.Combine(AppContext.BaseDirectory, "toy_gan.py");
         var pyThreads = threads > 0 ? threads : torch.get_num_threads();
@@ -99,7 +112,7 @@ public static class Program
         if (rc != 0 || line is null)
         {
             Console.WriteLine($"{"PyTorch",-52} {"failed",10}   ({py} exited {rc}: {output.Trim().Split('\n').LastOrDefault()})");
-            return 0;
+            return figures;
         }
         using var doc = JsonDocument.Parse(line);
         double rPy = doc.RootElement.GetProperty("steps_per_s").GetDouble();
@@ -108,7 +121,7 @@ public static class Program
         var blas = doc.RootElement.TryGetProperty("blas", out var b) ? b.GetString() : "?";
         Console.WriteLine($"{$"PyTorch {ver} (CPU, {th} threads, BLAS {blas})",-52} {rPy,10:F1} {rPy / rPlain,9:F3}");
         Console.WriteLine($"GanTrainer / PyTorch: {rOurs / rPy:F3}");
-        return 0;
+        return figures with { PyTorch = rPy, PyTorchLabel = $"PyTorch {ver} ({blas})" };
     }
 
     static GanTrainer MakeTrainer(int hidden, int batch, Device device, int logEvery)
@@ -189,6 +202,95 @@ public static class Program
             }
             return (dl, gl);
         }
+    }
+
+    // ------------------------------------------------------------------ all
+
+    /// <summary>
+    /// Every figure of the speed table in one run: the toy GAN (MLP 3×128, batch 256) with GanTrainer, the plain loop
+    /// and PyTorch at 1 and 2 threads; the DCGAN (28×28, width 32, batch 64) images/s and GFLOP/s at 1 and 2 threads
+    /// with PyTorch beside; the ensemble figures when this build has them; then the table.
+    /// </summary>
+    static int All(Dictionary<string, string> o)
+    {
+        bool quick = o.ContainsKey("quick");
+        var common = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (o.ContainsKey("no-python")) common["no-python"] = "true";
+        var toy = new List<ToyFigures>();
+        var dcgan = new List<DcganBench.DcganFigures>();
+        int saved = torch.get_num_threads();
+        foreach (int t in new[] { 1, 2 })
+        {
+            Console.WriteLine($"=== toy GAN, {t} thread(s)");
+            toy.Add(Toy(new Dictionary<string, string>(common, StringComparer.OrdinalIgnoreCase)
+            {
+                ["batch"] = "256", ["hidden"] = "128", ["threads"] = $"{t}", ["steps"] = quick ? "300" : "1000", ["rounds"] = "3",
+                ["py-steps"] = quick ? "100" : "200",
+            }));
+            Console.WriteLine();
+        }
+        foreach (int t in new[] { 1, 2 })
+        {
+            Console.WriteLine($"=== DCGAN, {t} thread(s)");
+            dcgan.Add(DcganBench.Run(new Dictionary<string, string>(common, StringComparer.OrdinalIgnoreCase)
+            {
+                ["threads"] = $"{t}", ["steps"] = quick ? "10" : "30", ["rounds"] = "3",
+            }));
+            Console.WriteLine();
+        }
+        torch.set_num_threads(saved);
+        Console.WriteLine("=== ensembles");
+        int ensembleRc = Ensemble(o);
+        Console.WriteLine();
+
+        Console.WriteLine($"=== the table (best round of each; wall-clock rates — on a shared machine compare the steps per CPU-second in the sections above)");
+        Console.WriteLine();
+        string Py(double? x, string fmt) => x is double v ? v.ToString(fmt, CultureInfo.InvariantCulture) : "n/a";
+        Console.WriteLine("| workload | GanTrainer | plain TorchSharp loop | PyTorch |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var f in toy)
+            Console.WriteLine($"| toy GAN, MLP 3×128, batch 256, {f.Threads} thread(s), steps/s | {f.Ours.Wall:F0} ({f.Ours.Cpu:F0} per CPU-s) | {f.Plain.Wall:F0} ({f.Plain.Cpu:F0} per CPU-s) | {Py(f.PyTorch, "F1")} |");
+        foreach (var f in dcgan)
+            Console.WriteLine($"| DCGAN 28×28 width 32, batch 64, {f.Threads} thread(s), images/s (GFLOP/s, % of peak) | {f.ImagesPerSecond:F0} ({f.Gflops:F1}, {f.PercentPeak:F0} %) | — | {Py(f.PyTorchImagesPerSecond, "F0")} |");
+        if (dcgan.Count == 2)
+            Console.WriteLine($"| DCGAN, 2 threads / 1 thread | {dcgan[1].ImagesPerSecond / dcgan[0].ImagesPerSecond:F2}× | — | — |");
+        if (toy.Count == 2)
+            Console.WriteLine($"| toy GAN, 2 threads / 1 thread | {toy[1].Ours.Wall / toy[0].Ours.Wall:F2}× | {toy[1].Plain.Wall / toy[0].Plain.Wall:F2}× | — |");
+        Console.WriteLine();
+        Console.WriteLine($"auto thread choice on this machine: {Threads.Cached()?.ToString() ?? "not measured yet (gannb-bench threads)"}");
+        return ensembleRc == 2 ? 2 : 0;
+    }
+
+    // ------------------------------------------------------------------ threads
+
+    static int ThreadsBench(Dictionary<string, string> o)
+    {
+        var c = Threads.Auto(recalibrate: true);
+        Console.WriteLine($"machine: {c.Machine}");
+        Console.WriteLine($"calibration (best of 5 × 3 steps each; wall time): MLP 3×128 batch 256 step, conv 1→32→64 28×28 batch 64 step");
+        Console.WriteLine($"{"threads",8} {"MLP ms",8} {"conv ms",8} {"MLP ×",7} {"conv ×",7}");
+        var one = c.Measured[0];
+        foreach (var m in c.Measured)
+            Console.WriteLine($"{m.Threads,8} {m.MlpMs,8:F2} {m.ConvMs,8:F2} {one.MlpMs / m.MlpMs,7:F2} {one.ConvMs / m.ConvMs,7:F2}");
+        Console.WriteLine($"choice: {c.Count} thread(s); cached in {c.CacheFile ?? "(no cache folder)"}");
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ ensemble
+
+    /// <summary>
+    /// The ensemble figures (K seeds as one model vs K sequential runs) come from EnsembleBench.Run when this build has
+    /// it (the ensembles work adds Bench/EnsembleBench.cs); found by name so that this file builds with or without it.
+    /// </summary>
+    static int Ensemble(Dictionary<string, string> o)
+    {
+        var run = typeof(Program).Assembly.GetType("GanNotebooks.Bench.EnsembleBench")?.GetMethod("Run", [typeof(Dictionary<string, string>)]);
+        if (run is null)
+        {
+            Console.WriteLine("ensemble: not in this build (GanNotebooks.Bench.EnsembleBench.Run(Dictionary<string, string>) is not here yet)");
+            return 0;
+        }
+        return (int)run.Invoke(null, [o])!;
     }
 
     // ------------------------------------------------------------------ memory

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace GanNotebooks.Runtime;
 
-/// <summary>How many CPU threads torch uses, and why: what <see cref="Threads.Use(string)"/> chose.</summary>
+/// <summary>How many CPU threads torch uses, and why: what <see cref="Threads.Use(string, ThreadWorkload)"/> chose.</summary>
 /// <param name="Count">torch's intra-op thread count now.</param>
 /// <param name="How">"explicit", "torch default", "auto (measured now)" or "auto (cached)".</param>
 /// <param name="Measured">For auto: thread count → milliseconds of the calibration workload (MLP step, conv step).</param>
@@ -23,6 +23,17 @@ public sealed record ThreadChoice(int Count, string How, IReadOnlyList<ThreadTim
         var rows = string.Join(", ", Measured.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Threads} → {m.MlpMs:F1} + {m.ConvMs:F1} ms")));
         return string.Create(CultureInfo.InvariantCulture, $"{Count} ({How}: MLP step + conv step, {rows}{(MeasuredAt is DateTime t ? $"; measured {t:yyyy-MM-dd HH:mm} UTC" : "")})");
     }
+}
+
+/// <summary>Which part of the calibration an auto choice optimizes: the kit's toy MLP GANs, its convolutional image GANs, or both.</summary>
+public enum ThreadWorkload
+{
+    /// <summary>Both: the sum of the MLP and the conv step times, each relative to one thread (a notebook that trains both).</summary>
+    Mixed,
+    /// <summary>The MLP step (toy 2D GANs: chapters 01–04 and 07's toy part).</summary>
+    Mlp,
+    /// <summary>The conv step (image GANs: DCGAN, progressive growing, the stabilizers).</summary>
+    Conv,
 }
 
 /// <summary>Milliseconds of the calibration workload at one thread count (best of its repetitions).</summary>
@@ -46,15 +57,17 @@ public static class Threads
     const double Margin = 0.05;
     static readonly object Gate = new();
 
-    /// <summary>The last choice made by <see cref="Use(string)"/> in this process, or null.</summary>
+    /// <summary>The last choice made by <see cref="Use(string, ThreadWorkload)"/> in this process, or null.</summary>
     public static ThreadChoice? Current { get; private set; }
 
     /// <summary>Applies a thread setting: "auto", "0" (torch's default) or a count ≥ 1 ("2"). Returns what was chosen and why.</summary>
-    public static ThreadChoice Use(string setting)
+    /// <param name="setting">"auto", "0" or a count.</param>
+    /// <param name="workload">For "auto": what the notebook trains (MLP toy GANs, conv image GANs, or both).</param>
+    public static ThreadChoice Use(string setting, ThreadWorkload workload = ThreadWorkload.Mixed)
     {
         ArgumentNullException.ThrowIfNull(setting);
         var s = setting.Trim();
-        if (s.Equals("auto", StringComparison.OrdinalIgnoreCase)) return Apply(Auto());
+        if (s.Equals("auto", StringComparison.OrdinalIgnoreCase)) return Apply(Auto(workload: workload));
         if (int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return Use(n);
         throw new ArgumentException($"threads = \"{setting}\" is not a setting: use \"auto\" (measure once per machine and cache), a count such as \"1\" or \"2\", or \"0\" for torch's default.", nameof(setting));
     }
@@ -80,29 +93,31 @@ public static class Threads
     /// The auto choice for this machine: the cached one if there is one (and <paramref name="recalibrate"/> is false),
     /// else a fresh measurement (about 2–4 s), which is cached. Does not change torch's thread count.
     /// </summary>
-    public static ThreadChoice Auto(bool recalibrate = false) => Auto(CacheFile(), recalibrate, MaxCandidates());
+    public static ThreadChoice Auto(bool recalibrate = false, ThreadWorkload workload = ThreadWorkload.Mixed) =>
+        Auto(CacheFile(), recalibrate, MaxCandidates(), workload);
 
     /// <summary>The cached auto choice for this machine, or null (nothing is measured).</summary>
-    public static ThreadChoice? Cached()
+    public static ThreadChoice? Cached(ThreadWorkload workload = ThreadWorkload.Mixed)
     {
         var file = CacheFile();
-        return file is null ? null : ReadCache(file, MachineKey());
+        return file is null ? null : ReadCache(file, MachineKey(), workload);
     }
 
-    internal static ThreadChoice Auto(string? cacheFile, bool recalibrate, int maxThreads)
+    internal static ThreadChoice Auto(string? cacheFile, bool recalibrate, int maxThreads, ThreadWorkload workload = ThreadWorkload.Mixed)
     {
         NativeRuntime.EnsureLoadable();
         lock (Gate)
         {
             var key = MachineKey();
-            if (!recalibrate && cacheFile is not null && ReadCache(cacheFile, key) is { } cached) return cached;
+            if (!recalibrate && cacheFile is not null && ReadCache(cacheFile, key, workload) is { } cached) return cached;
             var timings = Calibrate(maxThreads);
-            var best = Choose(timings);
-            var choice = new ThreadChoice(best, "auto (measured now)", timings, key, cacheFile, DateTime.UtcNow);
+            var choice = new ThreadChoice(Choose(timings, workload), Label("measured now", workload), timings, key, cacheFile, DateTime.UtcNow);
             if (cacheFile is not null) WriteCache(cacheFile, choice);
             return choice;
         }
     }
+
+    static string Label(string how, ThreadWorkload w) => w == ThreadWorkload.Mixed ? $"auto ({how})" : $"auto for {w} ({how})";
 
     static int MaxCandidates() => Math.Clamp(Environment.ProcessorCount, 1, 8);
 
@@ -110,11 +125,16 @@ public static class Threads
     /// The fewest threads whose summed relative time (MLP and conv, each against one thread) is within
     /// 5 % of the best — more threads only for a clear gain.
     /// </summary>
-    internal static int Choose(IReadOnlyList<ThreadTiming> timings)
+    internal static int Choose(IReadOnlyList<ThreadTiming> timings, ThreadWorkload workload = ThreadWorkload.Mixed)
     {
         if (timings.Count == 0) throw new ArgumentException("no timings to choose from.", nameof(timings));
         var one = timings[0];
-        double Score(ThreadTiming t) => t.MlpMs / one.MlpMs + t.ConvMs / one.ConvMs;
+        double Score(ThreadTiming t) => workload switch
+        {
+            ThreadWorkload.Mlp => t.MlpMs / one.MlpMs,
+            ThreadWorkload.Conv => t.ConvMs / one.ConvMs,
+            _ => t.MlpMs / one.MlpMs + t.ConvMs / one.ConvMs,
+        };
         double best = timings.Min(Score);
         return timings.First(t => Score(t) <= best * (1 + Margin)).Threads;
     }
@@ -232,9 +252,9 @@ public static class Threads
         }
     }
 
-    static ThreadChoice? ReadCache(string file, string key) =>
-        ReadAll(file).TryGetValue(key, out var e) && e.Threads >= 1 && e.Measured is { Count: > 0 }
-            ? new ThreadChoice(e.Threads, "auto (cached)", e.Measured, key, file, e.MeasuredAt)
+    static ThreadChoice? ReadCache(string file, string key, ThreadWorkload workload) =>
+        ReadAll(file).TryGetValue(key, out var e) && e.Measured is { Count: > 0 } && e.Measured[0].Threads == 1
+            ? new ThreadChoice(Choose(e.Measured, workload), Label("cached", workload), e.Measured, key, file, e.MeasuredAt)
             : null;
 
     static void WriteCache(string file, ThreadChoice c)

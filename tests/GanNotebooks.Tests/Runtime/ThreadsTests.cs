@@ -50,6 +50,11 @@ public sealed class ThreadsTests : IDisposable
         Assert.Equal(1, Threads.Choose([new(1, 10, 20), new(2, 14, 15)]));           // faster convs, slower MLP: 2.15 > 2
         Assert.Equal(2, Threads.Choose([new(1, 10, 20), new(2, 5, 10), new(3, 4.9, 9.9)])); // 3 is within 5 % of 2
         Assert.Equal(3, Threads.Choose([new(1, 10, 20), new(2, 6, 12), new(3, 4, 8)]));
+        // Per workload: two threads hurt the MLP and help the convolutions.
+        ThreadTiming[] split = [new(1, 1.0, 40), new(2, 1.2, 10)];
+        Assert.Equal(2, Threads.Choose(split));
+        Assert.Equal(1, Threads.Choose(split, ThreadWorkload.Mlp));
+        Assert.Equal(2, Threads.Choose(split, ThreadWorkload.Conv));
     }
 
     [Fact]
@@ -68,6 +73,8 @@ public sealed class ThreadsTests : IDisposable
         Assert.Equal("auto (cached)", second.How);
         Assert.Equal(first.Count, second.Count);
         Assert.Equal(first.Measured, second.Measured);
+        Assert.Equal(Threads.Choose(first.Measured, ThreadWorkload.Conv), Threads.Auto(file, false, 2, ThreadWorkload.Conv).Count);
+        Assert.Equal("auto for Conv (cached)", Threads.Auto(file, false, 2, ThreadWorkload.Conv).How);
 
         File.WriteAllText(file, "{ not json");                                 // a broken cache is measured again
         Assert.Equal("auto (measured now)", Threads.Auto(file, recalibrate: false, maxThreads: 1).How);
