@@ -299,7 +299,7 @@ public static class Program
     {
         var c = Threads.Auto(recalibrate: true);
         Console.WriteLine($"machine: {c.Machine}");
-        Console.WriteLine($"calibration (best of 5 × 3 steps each; wall time): MLP 3×128 batch 256 step, conv 1→32→64 28×28 batch 64 step");
+        Console.WriteLine($"calibration (median of 6 interleaved rounds; wall time per step): MLP 3×128 batch 256 step, conv 1→32→64 28×28 batch 64 step");
         Console.WriteLine($"{"threads",8} {"MLP ms",8} {"conv ms",8} {"MLP ×",7} {"conv ×",7}");
         var one = c.Measured[0];
         foreach (var m in c.Measured)

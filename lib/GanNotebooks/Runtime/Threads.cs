@@ -36,7 +36,7 @@ public enum ThreadWorkload
     Conv,
 }
 
-/// <summary>Milliseconds of the calibration workload at one thread count (best of its repetitions).</summary>
+/// <summary>Milliseconds per step of the calibration workload at one thread count (median of its rounds).</summary>
 public sealed record ThreadTiming(int Threads, double MlpMs, double ConvMs);
 
 /// <summary>
@@ -139,38 +139,52 @@ public static class Threads
         return timings.First(t => Score(t) <= best * (1 + Margin)).Threads;
     }
 
-    /// <summary>Times the calibration workload at 1 … <paramref name="maxThreads"/> threads (restores the thread count).</summary>
+    /// <summary>
+    /// Times the calibration workload at 1 … <paramref name="maxThreads"/> threads (restores the thread count). The
+    /// thread counts take turns, six rounds of a block of steps each (20 MLP steps, 3 conv steps), and each count's
+    /// median block is kept: on a machine that other processes share, every count sees the same load, and the load is
+    /// part of what is measured (a count that gets more of a busy machine's time is faster for this user).
+    /// </summary>
     internal static List<ThreadTiming> Calibrate(int maxThreads)
     {
         int saved = torch.get_num_threads();
-        var result = new List<ThreadTiming>();
+        int n = Math.Max(1, maxThreads);
+        var mlp = new List<double>[n];
+        var conv = new List<double>[n];
         try
         {
             using var _ = torch.NewDisposeScope();
             using var gen = new torch.Generator(12345);
             var w = new Workload(gen);
-            for (int t = 1; t <= Math.Max(1, maxThreads); t++)
+            for (int t = 1; t <= n; t++)
             {
                 torch.set_num_threads(t);
-                w.Mlp(); w.Conv(); // warm up this thread count (thread pool, allocator)
-                result.Add(new ThreadTiming(t, BestMs(w.Mlp), BestMs(w.Conv)));
+                w.Mlp(); w.Conv(); // warm up this thread count (thread pool, allocator, kernels)
+                mlp[t - 1] = new(); conv[t - 1] = new();
             }
+            for (int round = 0; round < 6; round++)
+                for (int t = 1; t <= n; t++)
+                {
+                    torch.set_num_threads(t);
+                    mlp[t - 1].Add(BlockMs(w.Mlp, 20));
+                    conv[t - 1].Add(BlockMs(w.Conv, 3));
+                }
         }
         finally { torch.set_num_threads(saved); }
-        return result;
+        return Enumerable.Range(1, n).Select(t => new ThreadTiming(t, Median(mlp[t - 1]), Median(conv[t - 1]))).ToList();
     }
 
-    static double BestMs(Action step)
+    static double BlockMs(Action step, int steps)
     {
-        // Best of 5 repetitions of 3 steps: the minimum is what the machine can do; noise from other processes only adds.
-        double best = double.MaxValue;
-        for (int r = 0; r < 5; r++)
-        {
-            var sw = Stopwatch.StartNew();
-            for (int i = 0; i < 3; i++) step();
-            best = Math.Min(best, sw.Elapsed.TotalMilliseconds / 3);
-        }
-        return best;
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) step();
+        return sw.Elapsed.TotalMilliseconds / steps;
+    }
+
+    static double Median(List<double> xs)
+    {
+        var s = xs.Order().ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
     }
 
     /// <summary>Forward and backward of an MLP 3×128 at batch 256 and of two strided 4×4 convolutions (1 → 32 → 64 channels, 28×28) at batch 64.</summary>
