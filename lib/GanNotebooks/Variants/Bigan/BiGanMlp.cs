@@ -15,7 +15,7 @@ namespace GanNotebooks.Variants.Bigan;
 /// <item>D: <see cref="BiGanDiscriminator.MlpPaper"/> (z enters the second layer linearly, BatchNorm on the sum).</item>
 /// <item>All weights N(0, 0.02²), biases 0 (<see cref="Dcgan.InitializeWeights"/>), as in the official (DCGAN-based) code.</item>
 /// </list>
-/// Why these and not plain MLPs (notebook 07 measures it): without the bound an unbounded E overshoots the prior's
+/// Why these and not plain MLPs (short MNIST runs at z = 50, issue 18; notebook 07 §3 shows plain against recipe): without the bound an unbounded E overshoots the prior's
 /// range and D separates the pairs by the code's size alone; with the bound but without BatchNorm, E is pushed to the
 /// corners of the cube (every code ±1) and D wins outright; without BatchNorm in D, D's view of a batch-wide mismatch
 /// between E's codes and the prior lets it win, and E drifts away from the useful random features it started with.
