@@ -33,6 +33,8 @@ public sealed record RunManifest
     public string GitCommit { get; init; } = "unknown";
     /// <summary>True when tracked files differed from HEAD (git status --porcelain --untracked-files=no), null when unknown.</summary>
     public bool? GitDirty { get; init; }
+    /// <summary>The tracked files that differed from HEAD (at most 30), so a reader sees whether the notebook or the kit was among them.</summary>
+    public List<string> GitDirtyFiles { get; init; } = [];
     /// <summary>.NET runtime of the kernel.</summary>
     public string DotNet { get; init; } = "";
     /// <summary>Operating system.</summary>
@@ -90,7 +92,7 @@ public sealed record RunManifest
     {
         var inv = CultureInfo.InvariantCulture;
         yield return ("Claims", ClaimsSummary);
-        yield return ("Kit", $"{KitVersion}, commit {GitCommit[..Math.Min(12, GitCommit.Length)]}{(GitDirty == true ? " (dirty: uncommitted changes)" : GitDirty is null ? " (dirty flag unknown)" : "")}");
+        yield return ("Kit", $"{KitVersion}, commit {GitCommit[..Math.Min(12, GitCommit.Length)]}{(GitDirty == true ? $" (dirty: {string.Join(", ", GitDirtyFiles)})" : GitDirty is null ? " (dirty flag unknown)" : "")}");
         yield return ("Software", $".NET {DotNet}; TorchSharp {Environment.GetValueOrDefault("TorchSharp", Packages.GetValueOrDefault("TorchSharp", "?"))}; libtorch {Environment.GetValueOrDefault("libtorch", "?")} ({Environment.GetValueOrDefault("build", "?")})");
         yield return ("Device", $"{Device}, {(Threads is { } t ? t.ToString(inv) + " torch thread" + (t == 1 ? "" : "s") : "threads unknown")}; {Os}");
         yield return ("Seeds", Seeds.Count == 0 ? "(no parameter named *seed*)" : string.Join(", ", Seeds.Select(kv => $"{kv.Key} = {kv.Value}")));
@@ -139,7 +141,7 @@ public static partial class ManifestBuilder
     {
         var root = RepoRoot(notebookPath);
         var env = EnvironmentReport(cells);
-        var (commit, dirty) = root is null ? ("unknown", (bool?)null) : Git(root);
+        var (commit, dirty, dirtyFiles) = root is null ? ("unknown", (bool?)null, new List<string>()) : Git(root);
         var parameters = parametersSource is null ? new Dictionary<string, string>() : ParametersAfter(parametersSource, overrides);
         var claims = RunClaims.FromRuns(cells).ToList();
         return new RunManifest
@@ -148,6 +150,7 @@ public static partial class ManifestBuilder
             KitVersion = root is null ? "?" : KitVersion(root),
             GitCommit = commit,
             GitDirty = dirty,
+            GitDirtyFiles = dirtyFiles,
             DotNet = System.Environment.Version.ToString(),
             Os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
             Environment = env,
@@ -212,12 +215,13 @@ public static partial class ManifestBuilder
     [GeneratedRegex("<tr><th[^>]*>(.*?)</th><td[^>]*>(.*?)</td></tr>", RegexOptions.Singleline)]
     private static partial Regex EnvRow();
 
-    static (string, bool?) Git(string root)
+    static (string, bool?, List<string>) Git(string root)
     {
         var head = RunGit(root, "rev-parse HEAD");
-        if (head is null) return ("unknown", null);
+        if (head is null) return ("unknown", null, []);
         var status = RunGit(root, "status --porcelain --untracked-files=no");
-        return (head.Trim(), status is null ? null : status.Trim().Length > 0);
+        var files = status is null ? [] : status.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Length > 3 ? l[3..].Trim() : l.Trim()).Take(30).ToList();
+        return (head.Trim(), status is null ? null : files.Count > 0, files);
     }
 
     static string? RunGit(string root, string args)

@@ -100,7 +100,8 @@ public static partial class RunClaims
 
     /// <summary>4 significant digits, invariant culture (as the kit prints claims).</summary>
     public static string Format(double v) =>
-        double.IsPositiveInfinity(v) ? "∞" : double.IsNegativeInfinity(v) ? "−∞" : v.ToString("G4", CultureInfo.InvariantCulture);
+        double.IsPositiveInfinity(v) ? "∞" : double.IsNegativeInfinity(v) ? "−∞"
+        : System.Text.RegularExpressions.Regex.Replace(v.ToString("G4", CultureInfo.InvariantCulture), "E([+-])0*(\\d)", m => "e" + (m.Groups[1].Value == "-" ? "-" : "") + m.Groups[2].Value);
 
     /// <summary>The claims table as HTML (report header, sweeps).</summary>
     public static string TableHtml(IReadOnlyList<ClaimRecord> claims)
