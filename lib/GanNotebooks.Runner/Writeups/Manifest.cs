@@ -215,6 +215,9 @@ public static partial class ManifestBuilder
     [GeneratedRegex("<tr><th[^>]*>(.*?)</th><td[^>]*>(.*?)</td></tr>", RegexOptions.Singleline)]
     private static partial Regex EnvRow();
 
+    /// <summary>git HEAD of the repository at <paramref name="root"/>, or "unknown".</summary>
+    public static string GitHead(string root) => RunGit(root, "rev-parse HEAD")?.Trim() ?? "unknown";
+
     static (string, bool?, List<string>) Git(string root)
     {
         var head = RunGit(root, "rev-parse HEAD");
