@@ -14,6 +14,7 @@ finish() {
   # Stop only the daemons this script started, by their process ids.
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; done
+  [ "$rc" -eq 0 ] && rm -rf "$work"
   case $rc in 0) echo "slurm: PASS $msg";; 77) echo "slurm: SKIP $msg";; *) echo "slurm: FAIL $msg";; esac
   exit "$rc"
 }
@@ -102,4 +103,5 @@ crc=${PIPESTATUS[0]}
 n=$(grep -c ',claim,.*,4,' "$out/sweep.csv")
 [ "$n" -ge 7 ] || finish 1 "(expected the 7 claims of notebook 01 with n = 4 in $out/sweep.csv, found $n)"
 grep -q '1 claim\|7 claims, not judged' "$out/runs.csv" || finish 1 "(runs.csv does not show the runs' claims)"
-finish 0 "(4-task array $job: $n claims × 4 seeds collected into $out/sweep.csv)"
+cp "$out/sweep.csv" "$out/sweep.html" "${SLURM_TEST_KEEP:-/tmp}/" 2>/dev/null
+finish 0 "(4-task array $job: $n claims × 4 seeds collected; table kept in ${SLURM_TEST_KEEP:-/tmp}/sweep.csv)"

@@ -311,7 +311,9 @@ public static class Sweep
           .Append(E($"{runs.Count} run(s), {plan.Profile} profile; axes: {string.Join("; ", plan.Axes.Select(a => $"{a.Name} = {string.Join(", ", a.Values)}"))}. "))
           .Append("Mean ± standard error over the seed axes (parameters whose name contains “seed”) for each setting of the others; ✓/✗ count the runs whose claim held / failed (full profile only).</p>\n");
         sb.Append("<h2>Claims and metrics</h2>\n<table><thead><tr><th>setting</th><th>claim or metric</th><th>mean ± s.e.</th><th>n</th><th>condition</th><th>✓</th><th>✗</th></tr></thead><tbody>\n");
-        foreach (var r in rows.OrderBy(r => r.IsClaim ? 0 : 1).ThenBy(r => r.Id, StringComparer.Ordinal).ThenBy(r => r.Setting, StringComparer.Ordinal))
+        // Claims first, in the notebook's order, then metrics; settings in the grid's order under each.
+        var order = rows.Select(r => r.Id).Distinct().Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+        foreach (var r in rows.OrderBy(r => r.IsClaim ? 0 : 1).ThenBy(r => order[r.Id]))
             sb.Append("<tr><td>").Append(E(r.Setting.Length == 0 ? "(all)" : r.Setting)).Append("</td><td>").Append(E(r.Id)).Append("</td><td class=\"num\">")
               .Append(E(Fmt(r.Mean) + (double.IsNaN(r.StdErr) ? "" : " ± " + Fmt(r.StdErr)))).Append("</td><td class=\"num\">").Append(r.N.ToString(inv))
               .Append("</td><td>").Append(E(r.Condition)).Append("</td><td class=\"num\">").Append(r.IsClaim ? r.Holds.ToString(inv) : "")

@@ -141,4 +141,45 @@ public class WriteupRunTests
         Assert.Equal(0, await Cli.RunAsync(["sweep", nb.Path, "-p", "seed=1..2", "-p", "gap=0.01,0.3", "--profile", "full", "--out", dir], again, again));
         Assert.Contains("4 already complete, 0 to run", again.ToString());
     }
+
+    [Fact]
+    public async Task An_exported_notebook_runs_as_a_file_based_app_and_prints_the_same_claims_as_the_notebook()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "gannb-tests", "export-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var notebook = Path.Combine(Root, "notebooks", "01-minimax-optimal-discriminator.ipynb");
+            var log = new StringWriter();
+            var result = await NotebookRunner.RunAsync(new RunOptions { NotebookPath = notebook, OutputDirectory = Path.Combine(dir, "nb"), Profile = BudgetProfile.Smoke, Out = log, Error = log, Parameters = ["seed=2"] });
+            Assert.True(result.Succeeded, log.ToString());
+            var claims = result.Manifest!.Claims;
+            Assert.NotEmpty(claims);
+
+            var app = Path.Combine(dir, "nb01.cs");
+            var stdout = new StringWriter();
+            Assert.Equal(0, await Cli.RunAsync(["export", notebook, "--to", "app", app], stdout, stdout));
+            var text = File.ReadAllText(app);
+            Assert.Contains("#:project ", text);
+            Assert.Contains("__Param(\"seed\", 1)", text);
+            Assert.Contains("// ## 1 · The optimal discriminator", text);
+
+            var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dir };
+            foreach (var a in new[] { "run", app, "--", "--profile", "smoke", "--seed", "2", "--out", Path.Combine(dir, "app-out") }) psi.ArgumentList.Add(a);
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var outTask = p.StandardOutput.ReadToEndAsync();
+            var errTask = p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            var appOut = await outTask;
+            Assert.True(p.ExitCode == 0, appOut + await errTask);
+            foreach (var c in claims)
+                Assert.Contains($"claim: {c.Statement}: {c.ValueText}", appOut);
+            Assert.Contains(RunClaims.Summarize(claims), appOut);
+            Assert.Contains("gankit-plotly-figure", File.ReadAllText(Path.Combine(dir, "app-out", "displays.html")));
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
 }
