@@ -103,5 +103,5 @@ crc=${PIPESTATUS[0]}
 n=$(grep -c ',claim,.*,4,' "$out/sweep.csv")
 [ "$n" -ge 7 ] || finish 1 "(expected the 7 claims of notebook 01 with n = 4 in $out/sweep.csv, found $n)"
 grep -q '1 claim\|7 claims, not judged' "$out/runs.csv" || finish 1 "(runs.csv does not show the runs' claims)"
-cp "$out/sweep.csv" "$out/sweep.html" "${SLURM_TEST_KEEP:-/tmp}/" 2>/dev/null
-finish 0 "(4-task array $job: $n claims × 4 seeds collected; table kept in ${SLURM_TEST_KEEP:-/tmp}/sweep.csv)"
+keep=${SLURM_TEST_KEEP:-/tmp/gannb-slurm-last}; mkdir -p "$keep" && cp "$out/sweep.csv" "$out/sweep.html" "$out/runs.csv" "$keep/"
+finish 0 "(4-task array $job: $n claims × 4 seeds collected; table kept in $keep/sweep.csv)"
