@@ -139,14 +139,16 @@ public static partial class ManifestBuilder
     public static RunManifest Build(string notebookPath, BudgetProfile profile, IReadOnlyList<string> overrides, string? parametersSource,
         IReadOnlyList<CellRun> cells, DateTimeOffset start, TimeSpan elapsed, TimeSpan cpu, DataFileWatch? data, string? failure)
     {
-        var root = RepoRoot(notebookPath);
+        // The kit's checkout: the notebook's own, else the one gannb was built in (a notebook outside the kit loads it by path).
+        var notebookRoot = RepoRoot(notebookPath);
+        var root = notebookRoot ?? RepoRoot(Path.Combine(System.Environment.CurrentDirectory, "x")) ?? RepoRoot(typeof(ManifestBuilder).Assembly.Location);
         var env = EnvironmentReport(cells);
         var (commit, dirty, dirtyFiles) = root is null ? ("unknown", (bool?)null, new List<string>()) : Git(root);
         var parameters = parametersSource is null ? new Dictionary<string, string>() : ParametersAfter(parametersSource, overrides);
         var claims = RunClaims.FromRuns(cells).ToList();
         return new RunManifest
         {
-            Notebook = root is null ? Path.GetFullPath(notebookPath) : Path.GetRelativePath(root, Path.GetFullPath(notebookPath)).Replace('\\', '/'),
+            Notebook = notebookRoot is null ? Path.GetFullPath(notebookPath) : Path.GetRelativePath(notebookRoot, Path.GetFullPath(notebookPath)).Replace('\\', '/'),
             KitVersion = root is null ? "?" : KitVersion(root),
             GitCommit = commit,
             GitDirty = dirty,

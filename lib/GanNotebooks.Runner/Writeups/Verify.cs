@@ -310,7 +310,9 @@ public static class Verifier
         }
         // The kernel starts in the source notebook's folder (relative #load paths), found in this checkout.
         var root = ManifestBuilder.RepoRoot(Path.Combine(Environment.CurrentDirectory, "x")) ?? ManifestBuilder.RepoRoot(path) ?? ManifestBuilder.RepoRoot(Path.Combine(AppContext.BaseDirectory, "x"));
-        var sourceDir = root is not null && !Path.IsPathRooted(manifest.Notebook) ? Path.GetDirectoryName(Path.Combine(root, manifest.Notebook))! : Path.GetDirectoryName(path)!;
+        var sourceDir = Path.IsPathRooted(manifest.Notebook) && Directory.Exists(Path.GetDirectoryName(manifest.Notebook))
+            ? Path.GetDirectoryName(manifest.Notebook)!
+            : root is not null && !Path.IsPathRooted(manifest.Notebook) ? Path.GetDirectoryName(Path.Combine(root, manifest.Notebook))! : Path.GetDirectoryName(path)!;
         var outputDir = Path.GetFullPath(outDir ?? Path.Combine(Path.GetDirectoryName(path)!, "verify"));
         stdout.WriteLine($"verify: re-running {Path.GetFileName(path)} ({manifest.Profile} profile, {(manifest.Overrides.Count == 0 ? "notebook defaults" : string.Join(" ", manifest.Overrides.Select(o => "-p " + o)))}) in {sourceDir}");
         if (root is not null)
