@@ -190,7 +190,7 @@ public static class SrganLosses
     {
         ArgumentNullException.ThrowIfNull(features);
         Tensor target;
-        using (torch.no_grad()) target = features(highRes);
+        using (torch.no_grad()) target = features(highRes).detach();   // detach: φ may return its input itself
         return (features(superResolved) - target).square().mean();
     }
 
