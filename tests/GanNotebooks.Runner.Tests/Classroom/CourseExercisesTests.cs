@@ -28,6 +28,14 @@ public class CourseExercisesTests
         }
     }
 
+    [Fact]
+    public void The_image_to_image_chapters_09_and_10_have_at_least_three_graded_exercises()
+    {
+        var chapters = ChaptersWithExercises().Select(c => Path.GetFileName((string)c[0])).ToList();
+        Assert.Contains("09-image-to-image.ipynb", chapters);
+        Assert.Contains("10-super-resolution.ipynb", chapters);
+    }
+
     [Theory]
     [MemberData(nameof(ChaptersWithExercises))]
     public async Task The_unfilled_student_version_runs_to_the_end_and_fails_only_in_check_cells(string notebook)

@@ -71,6 +71,21 @@ public sealed class FashionClassifier : Module<Tensor, Tensor>
         return fc1.call(x.flatten(1)).MoveToOuterDisposeScope();       // [N, 128]
     }
 
+    /// <summary>
+    /// The second convolution's feature maps after their ReLU, before the second max-pool: images [N, 1, 28|32, 28|32]
+    /// in [−1, 1] → [N, 64, 11, 11], <b>with</b> gradients (the caller freezes the classifier and picks its mode). SRGAN's
+    /// content loss compares such maps instead of pixels — VGG φ_{i,j} in Ledig et al. 2017, eq. 5, "the feature map
+    /// obtained by the j-th convolution (after activation) before the i-th max-pooling layer"; here φ_{2,1} of the
+    /// course's classifier stands in for VGG.
+    /// </summary>
+    public Tensor FeatureMap(Tensor images)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = CropToInput(images);
+        x = functional.max_pool2d(functional.relu(conv1.call(x)), 2);   // [N, 32, 13, 13]
+        return functional.relu(conv2.call(x)).MoveToOuterDisposeScope(); // [N, 64, 11, 11]
+    }
+
     /// <summary>Checks the shape and centre-crops 32×32 to 28×28 (undoing PadTo(32)).</summary>
     static Tensor CropToInput(Tensor images)
     {
