@@ -90,7 +90,7 @@ public sealed class Mlp : Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(weights);
         if (input.dim() != 2 || input.shape[1] != Sizes[0])
             throw new ArgumentException($"{GetName()} expects input [B, {Sizes[0]}]; got {Shapes.Of(input)}.", nameof(input));
-        if (net.children().Any(m => m is not Linear && m.parameters().Any()))
+        if (net.children().Any(m => m is not TorchSharp.Modules.Linear && m.parameters().Any()))
             throw new NotSupportedException($"{GetName()}: a functional forward supports MLPs without norm layers (MlpNorm.None).");
         if (weights.Count != 2 * (Sizes.Count - 1))
             throw new ArgumentException($"{GetName()} has {2 * (Sizes.Count - 1)} weight tensors (weight and bias per layer); got {weights.Count}.", nameof(weights));
