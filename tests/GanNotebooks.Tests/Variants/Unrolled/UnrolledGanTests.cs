@@ -120,6 +120,37 @@ public class UnrolledGanTests
     }
 
     [Fact]
+    public void The_Adam_look_ahead_continues_Ds_optimizer_without_changing_it()
+    {
+        var (g, d) = Nets(5);
+        GanTrainer? trainer = null;
+        var obj = new UnrolledGan(d, 1, 1.0, adamOf: () => trainer!.OptimizerD);   // D's own learning rate (Toy: 2e-4)
+        trainer = new GanTrainer(g, d, obj, b => torch.randn(b, 2), Latent.Normal(2, torch.CPU),
+            GanTrainerConfig.Toy with { BatchSize = 8, LogEvery = 1, Device = torch.CPU });
+        trainer.DiscriminatorStep(); trainer.DiscriminatorStep();   // Adam has moments and step count 2
+        var states = ((TorchSharp.Modules.Adam)trainer.OptimizerD).state_dict().State.OfType<TorchSharp.Modules.Adam.State>().ToList();
+        var m0 = states.Select(st => Flat(st.exp_avg!)).ToList();
+        var v0 = states.Select(st => Flat(st.exp_avg_sq!)).ToList();
+        using var scope = torch.NewDisposeScope();
+        var real = torch.randn(8, 2);
+        var fake = g.call(torch.randn(8, 2));
+        var w1 = obj.LookAhead(real, fake);
+        var ps = d.parameters().Select(p => (Tensor)p).ToArray();
+        var grads = torch.autograd.grad(new[] { GanLosses.DiscriminatorBce(d.call(real), d.call(fake.detach())) }, ps);
+        for (int i = 0; i < ps.Length; i++)
+        {
+            // Adam step 3 from the optimizer's moments: β = (0.5, 0.999), ε = 1e-8
+            var m = 0.5 * states[i].exp_avg! + 0.5 * grads[i];
+            var v = 0.999 * states[i].exp_avg_sq! + 0.001 * grads[i].square();
+            var step = 2e-4 * (m / (1 - Math.Pow(0.5, 3))) / ((v / (1 - Math.Pow(0.999, 3))).sqrt() + 1e-8);
+            Assert.True((w1[i] - (ps[i] - step)).abs().max().item<float>() < 1e-6, $"weight {i}");
+        }
+        Assert.Equal(m0, ((TorchSharp.Modules.Adam)trainer.OptimizerD).state_dict().State.OfType<TorchSharp.Modules.Adam.State>().Select(st => Flat(st.exp_avg!)).ToList());
+        Assert.Equal(v0, ((TorchSharp.Modules.Adam)trainer.OptimizerD).state_dict().State.OfType<TorchSharp.Modules.Adam.State>().Select(st => Flat(st.exp_avg_sq!)).ToList());
+        trainer.Dispose();
+    }
+
+    [Fact]
     public void Invalid_configurations_throw()
     {
         var (_, d) = Nets();
