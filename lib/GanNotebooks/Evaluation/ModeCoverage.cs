@@ -104,6 +104,19 @@ public static class ModeCoverage
         return new ModeCoverageResult(n, k, captured, hq, (double)hq / n, counts, rkl, thresholdStds);
     }
 
+    /// <summary>
+    /// Evaluates each member of an ensemble separately: samples [n, K, 2] (member k's samples are samples[:, k], the
+    /// layout of the kit's ensemble networks) → K results, one per member.
+    /// </summary>
+    public static ModeCoverageResult[] EvaluateMembers(Tensor samples, GaussianMixture2D mixture, double thresholdStds = DefaultThresholdStds)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(mixture);
+        if (samples.dim() != 3 || samples.shape[2] != 2)
+            throw new ArgumentException($"Ensemble samples must be [n, K, 2] (member k = samples[:, k]); got {Shapes.Of(samples)}.", nameof(samples));
+        return Enumerable.Range(0, (int)samples.shape[1]).Select(k => Evaluate(samples.select(1, k), mixture, thresholdStds)).ToArray();
+    }
+
     /// <summary>Mean ± standard error of each metric over trials.</summary>
     public static ModeCoverageSummary Summarize(IEnumerable<ModeCoverageResult> trials)
     {

@@ -95,6 +95,29 @@ public sealed class Mlp : Module<Tensor, Tensor>
         for (int i = 0; i < last; i++) h = layers[i].call(h);
         return h;
     }
+
+    /// <summary>
+    /// The forward pass with <paramref name="weights"/> (Linear weight [out, in] and bias [out] per layer, in
+    /// <c>parameters()</c> order) in place of the parameters (see <see cref="IFunctionalNet"/>). Only without norm layers.
+    /// </summary>
+    public Tensor ForwardWith(IReadOnlyList<Tensor> weights, Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (input.dim() != 2 || input.shape[1] != Sizes[0])
+            throw new ArgumentException($"{GetName()} expects input [B, {Sizes[0]}]; got {Shapes.Of(input)}.", nameof(input));
+        if (net.children().Any(m => m is not TorchSharp.Modules.Linear && m.parameters().Any()))
+            throw new NotSupportedException($"{GetName()}: a functional forward supports MLPs without norm layers (MlpNorm.None).");
+        if (weights.Count != 2 * (Sizes.Count - 1))
+            throw new ArgumentException($"{GetName()} has {2 * (Sizes.Count - 1)} weight tensors (weight and bias per layer); got {weights.Count}.", nameof(weights));
+        var x = input;
+        int w = 0;
+        foreach (var m in net.children())
+        {
+            if (m is Linear) { x = functional.linear(x, weights[w], weights[w + 1]); w += 2; }
+            else x = ((Module<Tensor, Tensor>)m).call(x);
+        }
+        return x;
+    }
 }
 
 /// <summary>
@@ -150,7 +173,7 @@ public sealed class MlpGenerator : Module<Tensor, Tensor>
 /// logit per sample [B]. Defaults: 3 hidden layers of 128, LeakyReLU(0.2), no normalization (so it
 /// can be used with a gradient penalty).
 /// </summary>
-public sealed class MlpDiscriminator : Module<Tensor, Tensor>
+public sealed class MlpDiscriminator : Module<Tensor, Tensor>, IFunctionalNet
 {
     private readonly Mlp net;
 
@@ -176,5 +199,15 @@ public sealed class MlpDiscriminator : Module<Tensor, Tensor>
     {
         var flat = x.dim() == 2 ? x : x.reshape(x.shape[0], -1);
         return net.call(flat).squeeze(1);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Tensor> Weights => parameters().Select(p => (Tensor)p).ToList();
+
+    /// <inheritdoc/>
+    public Tensor Forward(IReadOnlyList<Tensor> weights, Tensor x)
+    {
+        var flat = x.dim() == 2 ? x : x.reshape(x.shape[0], -1);
+        return net.ForwardWith(weights, flat).squeeze(1);
     }
 }
