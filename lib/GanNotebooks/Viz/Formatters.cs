@@ -15,6 +15,7 @@ namespace GanNotebooks.Viz;
 /// chart carries its figure as JSON (a <c>script type="application/json"</c> element) for tools that re-render it.</item>
 /// <item>PNG pictures (<see cref="IPngImage"/>, <see cref="ImageGrid"/>) as text/html (an embedded &lt;img&gt;) and image/png.</item>
 /// <item><see cref="Table"/> as an HTML table and as text.</item>
+/// <item><see cref="AudioGallery"/> as HTML (audio players with WAV data URIs and spectrograms).</item>
 /// </list>
 /// </summary>
 public static class Formatters
@@ -48,6 +49,9 @@ public static class Formatters
             }
             Formatter.Register<Table>((t, writer) => writer.Write(t.ToHtml()), HtmlFormatter.MimeType);
             Formatter.Register<Table>((t, writer) => writer.Write(t.ToString()), PlainTextFormatter.MimeType);
+            Formatter.Register<AudioGallery>((a, writer) => writer.Write(a.ToHtml()), HtmlFormatter.MimeType);
+            Formatter.Register<AudioGallery>((a, writer) => writer.Write(a.ToString()), PlainTextFormatter.MimeType);
+            Formatter.SetPreferredMimeTypesFor(typeof(AudioGallery), HtmlFormatter.MimeType);
             IsRegistered = true;
         }
     }
