@@ -127,13 +127,13 @@ public sealed class AudioClassifier : Module<Tensor, Tensor>
 /// <param name="InceptionScore">exp E_x KL(p(y|x) ‖ p(y)) ∈ [1, K] (Salimans et al. 2016 with the audio classifier).</param>
 /// <param name="ClassHistogram">Share of clips per predicted class.</param>
 /// <param name="MeanConfidence">Mean of max_y p(y|x): how clearly clips belong to one class.</param>
-/// <param name="SpectralDistance">RMS difference in dB between the average log-spectra of real and generated clips.</param>
+/// <param name="SpectralDistance">RMS difference in dB between the average power spectra (in dB) of real and generated clips.</param>
 public sealed record AudioQualityReport(int Count, double InceptionScore, double[] ClassHistogram, double MeanConfidence, double SpectralDistance);
 
 /// <summary>
 /// WaveGAN's evaluation (Donahue et al. 2019, §6): the inception score with a classifier trained on real clips, the
-/// predicted class distribution, and a spectral statistic — the distance between the time-averaged log-magnitude
-/// spectra of real and generated clips (in dB, RMS over frequency bins).
+/// predicted class distribution, and a spectral statistic — the distance between the average power spectra (in dB) of
+/// real and generated clips (RMS over frequency bins).
 /// </summary>
 public static class AudioMetrics
 {
@@ -150,15 +150,32 @@ public static class AudioMetrics
         return Math.Exp(kl.item<double>());
     }
 
-    /// <summary>Mean log-magnitude spectrum in dB [frame/2 + 1] of clips [N, 1, L] (average over clips and frames).</summary>
-    public static Tensor AverageLogSpectrum(Tensor clips, int frame = 256, int hop = 128)
+    /// <summary>The inception score of probabilities given as a managed array [N, K].</summary>
+    public static double InceptionScore(double[,] probabilities)
     {
-        using var scope = torch.NewDisposeScope();
-        using var _ = torch.no_grad();
-        return Spectrogram.LogMagnitude(clips, frame, hop).mean(new long[] { 0, 1 }).MoveToOuterDisposeScope();
+        ArgumentNullException.ThrowIfNull(probabilities);
+        using var t = torch.tensor(probabilities);
+        return InceptionScore(t);
     }
 
-    /// <summary>RMS over frequency bins of the difference (dB) of the average log-spectra of two clip sets.</summary>
+    /// <summary>
+    /// The average power spectrum in dB, 10·log10(mean |STFT|² + 1e-10), over clips and Hann frames: [frame/2 + 1].
+    /// Averaging power before the log keeps silent frames (log of ~0) from dominating the statistic.
+    /// </summary>
+    public static Tensor AverageLogSpectrum(Tensor clips, int frame = 256, int hop = 128)
+    {
+        ArgumentNullException.ThrowIfNull(clips);
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        var x = clips.dim() == 3 && clips.shape[1] == 1 ? clips.squeeze(1) : clips.dim() == 2 ? clips
+            : throw new ArgumentException($"clips must be [N, 1, L] or [N, L]; got {Shapes.Of(clips)}.", nameof(clips));
+        if (x.shape[1] < frame) throw new ArgumentException($"clips of {x.shape[1]} samples are shorter than one frame ({frame}).", nameof(clips));
+        var window = torch.hann_window(frame, periodic: true, dtype: x.dtype, device: x.device);
+        var power = torch.fft.rfft(x.unfold(1, frame, hop) * window, dim: -1).abs().square().mean(new long[] { 0, 1 });
+        return (10 * (power + 1e-10).log10()).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>RMS over frequency bins of the difference (dB) of the average power spectra of two clip sets.</summary>
     public static double SpectralDistance(Tensor clipsA, Tensor clipsB, int frame = 256, int hop = 128)
     {
         using var scope = torch.NewDisposeScope();

@@ -102,6 +102,16 @@ public sealed class PhaseShuffle : Module<Tensor, Tensor>
         return Shift(x, n, k);
     }
 
+    /// <summary>Shifts example b of [B, C, L] by the given k[b] (one per example, |k| ≤ n), reflection padding.</summary>
+    public static Tensor Shift(Tensor x, int n, long[] k)
+    {
+        ArgumentNullException.ThrowIfNull(k);
+        if (k.Length != x.shape[0]) throw new ArgumentException($"one shift per example: {k.Length} shifts for a batch of {x.shape[0]}.", nameof(k));
+        if (k.Any(v => Math.Abs(v) > n)) throw new ArgumentOutOfRangeException(nameof(k), $"every shift must lie in [−{n}, {n}]; got {string.Join(", ", k)}.");
+        using var kt = torch.tensor(k);
+        return Shift(x, n, kt);
+    }
+
     /// <summary>Shifts example b of [B, C, L] by k[b] samples to the right (negative: left), |k| ≤ n, reflection padding.</summary>
     public static Tensor Shift(Tensor x, int n, Tensor k)
     {
