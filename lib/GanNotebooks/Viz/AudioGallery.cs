@@ -40,7 +40,7 @@ public sealed class AudioGallery
     /// <param name="sampleRate">Samples per second.</param>
     /// <param name="captions">One caption per clip, or null.</param>
     /// <param name="columns">Clips per row (≥ 1).</param>
-    /// <param name="frame">Spectrogram frame (power of two; hop = frame/4).</param>
+    /// <param name="frame">Spectrogram frame (power of two; hop = frame/8).</param>
     public static AudioGallery Of(Tensor clips, int sampleRate, IReadOnlyList<string>? captions = null, int columns = 4, int frame = 256)
     {
         ArgumentNullException.ThrowIfNull(clips);
@@ -53,7 +53,7 @@ public sealed class AudioGallery
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         var cpu = x.detach().cpu().to_type(ScalarType.Float32);
-        var spec = Spectrogram.LogMagnitude(cpu, frame, frame / 4);        // [N, T, F]
+        var spec = Spectrogram.LogMagnitude(cpu, frame, frame / 8);        // [N, T, F]
         for (int i = 0; i < n; i++)
         {
             var wav = Wav.Encode(cpu[i], sampleRate);

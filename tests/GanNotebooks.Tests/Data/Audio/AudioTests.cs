@@ -1,6 +1,7 @@
 using GanNotebooks.Data.Audio;
 using GanNotebooks.Evaluation.Audio;
 using GanNotebooks.Viz;
+using Microsoft.DotNet.Interactive.Formatting;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -87,5 +88,17 @@ public class AudioTests
         Assert.Equal(8000, rate);
         Assert.Equal(1024, samples.Length);
         Assert.Throws<ArgumentException>(() => AudioGallery.Of(set.Clips, 8000, ["one"]));
+    }
+
+    [Fact]
+    public void The_gallery_is_formatted_as_html_only_so_the_report_keeps_the_audio_element()
+    {
+        Formatters.Register();
+        using var scope = torch.NewDisposeScope();
+        using var set = SynthAudio.Generate(1, length: 1024, seed: 3);
+        var gallery = AudioGallery.Of(set.Clips.narrow(0, 0, 1), set.SampleRate, ["one"]);
+        // The runner's report prefers image/png over text/html: a PNG here would replace the player with a picture.
+        Assert.Equal([HtmlFormatter.MimeType], Formatter.GetPreferredMimeTypesFor(typeof(AudioGallery)));
+        Assert.Contains("<audio controls", gallery.ToDisplayString(HtmlFormatter.MimeType));
     }
 }
