@@ -49,5 +49,7 @@ ganKitKernel.DeferCommand(new Microsoft.DotNet.Interactive.Commands.SubmitCode(
     + string.Concat(ganKitNamespaces.Select(n => $"using {n};\n"))
     + "Microsoft.DotNet.Interactive.Formatting.DisplayedValue display(object value, params string[] mimeTypes) =>\n"
     + "    Microsoft.DotNet.Interactive.KernelInvocationContextExtensions.Display(Microsoft.DotNet.Interactive.KernelInvocationContext.Current, value, mimeTypes);\n"
-    + "GanNotebooks.Kit.Attach();"));
+    + "GanNotebooks.Kit.Attach();\n"
+    // Claims (GanNotebooks.Runtime.Claims) are shown inline when made, in the cell that makes them.
+    + "GanNotebooks.Runtime.Claims.Show = v => display(v);"));
 Console.WriteLine($"GanNotebooks kit: {ganKitAssembly}");
