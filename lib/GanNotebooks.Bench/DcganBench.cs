@@ -19,7 +19,10 @@ namespace GanNotebooks.Bench;
 /// </summary>
 static class DcganBench
 {
-    public static int Run(Dictionary<string, string> o)
+    /// <summary>What `dcgan` measured: GanTrainer's images/s, GFLOP/s and % of the peak of the CPUs its threads can use; PyTorch's images/s when importable.</summary>
+    internal sealed record DcganFigures(int Threads, double ImagesPerSecond, double Gflops, double PercentPeak, double? PyTorchImagesPerSecond);
+
+    public static DcganFigures Run(Dictionary<string, string> o)
     {
         int size = Int(o, "size", 28), width = Int(o, "width", 32), batch = Int(o, "batch", 64), zDim = Int(o, "z", 64);
         int steps = Int(o, "steps", 30), rounds = Int(o, "rounds", 3), warmup = Int(o, "warmup", 5), threads = Int(o, "threads", 0);
@@ -99,7 +102,8 @@ static class DcganBench
         if (pyRate is double p) Console.WriteLine($"ours / PyTorch: {best / p:F2}× images/s");
         Console.WriteLine($"peak estimate: {(machinePeak > 0 ? $"{machinePeak:F0} GFLOP/s for the machine, {peak:F0} GFLOP/s for the {usedCpus} CPU(s) that {usedCpus} thread(s) can use (the % peak column)" : "unknown")} — {peakHow}");
         Console.WriteLine($"ours: {oursImages:F0} images/s");
-        return 0;
+        double oursGflops = best * batch * flopsPerImage / 1e9;
+        return new DcganFigures(torch.get_num_threads(), oursImages, oursGflops, peak > 0 ? 100 * oursGflops / peak : double.NaN, pyRate * batch);
     }
 
     /// <summary>Forward multiply-accumulates per image of G (transposed convs; BatchNorm and activations ignored).</summary>

@@ -30,13 +30,23 @@ public static class Program
         {
             switch (cmd)
             {
-                case "toy": return Toy(opts);
+                case "toy": Toy(opts); return 0;
                 case "memory": return Memory(opts);
-                case "dcgan": return DcganBench.Run(opts);
+                case "dcgan": DcganBench.Run(opts); return 0;
+                case "profile": return ProfileBench.Run(opts);
+                case "threads": return ThreadsBench(opts);
+                case "ensemble": return Ensemble(opts);
+                case "notebooks": return NotebooksBench.Run(opts);
+                case "all": return All(opts);
                 default:
-                    Console.Error.WriteLine("usage: gannb-bench toy [--steps 2000] [--batch 128] [--hidden 128] [--rounds 3] [--threads N] [--py-steps N] [--no-python]");
-                    Console.Error.WriteLine("       gannb-bench memory [--steps 5000] [--every 500] [--batch 128]");
+                    Console.Error.WriteLine("usage: gannb-bench all [--quick] [--no-python]      every figure of the speed table (toy GAN and DCGAN at 1 and 2 threads, PyTorch beside, ensembles)");
+                    Console.Error.WriteLine("       gannb-bench toy [--steps 2000] [--batch 128] [--hidden 128] [--rounds 3] [--threads N] [--py-steps N] [--no-python]");
                     Console.Error.WriteLine("       gannb-bench dcgan [--size 28] [--width 32] [--z 64] [--batch 64] [--steps 30] [--rounds 3] [--threads N] [--no-bn] [--no-python]");
+                    Console.Error.WriteLine("       gannb-bench profile [--steps 400] [--batch 256] [--hidden 128] [--rounds 3] [--threads 1]   where a toy GAN step's time goes");
+                    Console.Error.WriteLine("       gannb-bench threads                                 the auto thread calibration, measured now (and cached)");
+                    Console.Error.WriteLine("       gannb-bench ensemble [...]                          K seeds as one model vs K sequential runs (when this build has it)");
+                    Console.Error.WriteLine("       gannb-bench notebooks [--profile full|smoke] [--only 05] [--out DIR]   each notebook's run time through the runner (long)");
+                    Console.Error.WriteLine("       gannb-bench memory [--steps 5000] [--every 500] [--batch 128]");
                     return 2;
             }
         }
@@ -49,7 +59,10 @@ public static class Program
 
     // ------------------------------------------------------------------ toy
 
-    static int Toy(Dictionary<string, string> o)
+    /// <summary>What `toy` measured: steps/s (wall and per CPU-second) of the plain loop and of GanTrainer, and PyTorch's when importable.</summary>
+    internal sealed record ToyFigures(int Threads, (double Wall, double Cpu) Plain, (double Wall, double Cpu) Ours, (double Wall, double Cpu) OursEvery, double? PyTorch, string? PyTorchLabel);
+
+    internal static ToyFigures Toy(Dictionary<string, string> o)
     {
         int steps = Int(o, "steps", 2000), batch = Int(o, "batch", 128), hidden = Int(o, "hidden", 128);
         int rounds = Int(o, "rounds", 3), warmup = Int(o, "warmup", 50), threads = Int(o, "threads", 0);
@@ -81,13 +94,15 @@ public static class Program
         Console.WriteLine(Row("plain TorchSharp loop (losses read every step)", best[0]));
         Console.WriteLine(Row($"GanTrainer, default LogEvery={GanTrainerConfig.Default.LogEvery}", best[1]));
         Console.WriteLine(Row("GanTrainer, LogEvery=1 (all metrics every step)", best[2]));
+        PairedFlatVsPerTensor(hidden, batch, device, o);
 
-        if (o.ContainsKey("no-python")) return 0;
+        var figures = new ToyFigures(torch.get_num_threads(), best[0], best[1], best[2], null, null);
+        if (o.ContainsKey("no-python")) return figures;
         var py = FindPythonWithTorch();
         if (py is null)
         {
             Console.WriteLine($"{"PyTorch",-52} {"n/a",10}   (no python3 with torch; on Debian: apt-get install python3-torch)");
-            return 0;
+            return figures;
         }
         var script = Path.Combine(AppContext.BaseDirectory, "toy_gan.py");
         var pyThreads = threads > 0 ? threads : torch.get_num_threads();
@@ -98,7 +113,7 @@ public static class Program
         if (rc != 0 || line is null)
         {
             Console.WriteLine($"{"PyTorch",-52} {"failed",10}   ({py} exited {rc}: {output.Trim().Split('\n').LastOrDefault()})");
-            return 0;
+            return figures;
         }
         using var doc = JsonDocument.Parse(line);
         double rPy = doc.RootElement.GetProperty("steps_per_s").GetDouble();
@@ -107,26 +122,57 @@ public static class Program
         var blas = doc.RootElement.TryGetProperty("blas", out var b) ? b.GetString() : "?";
         Console.WriteLine($"{$"PyTorch {ver} (CPU, {th} threads, BLAS {blas})",-52} {rPy,10:F1} {rPy / rPlain,9:F3}");
         Console.WriteLine($"GanTrainer / PyTorch: {rOurs / rPy:F3}");
-        return 0;
+        return figures with { PyTorch = rPy, PyTorchLabel = $"PyTorch {ver} ({blas})" };
     }
 
-    static GanTrainer MakeTrainer(int hidden, int batch, Device device, int logEvery)
+    static GanTrainer MakeTrainer(int hidden, int batch, Device device, int logEvery, bool flatAdam = true)
     {
         Seeding.Seed(0);
         var g = new MlpGenerator(ZDim, XDim, hidden);
         var d = new MlpDiscriminator(XDim, hidden);
-        var cfg = GanTrainerConfig.Toy with { BatchSize = batch, LrG = 2e-4, LrD = 2e-4, LogEvery = logEvery, Device = device };
+        var cfg = GanTrainerConfig.Toy with { BatchSize = batch, LrG = 2e-4, LrD = 2e-4, LogEvery = logEvery, Device = device, FlatAdam = flatAdam };
         return new GanTrainer(g, d, new NonSaturatingGan(), b => Ring(b, device), Latent.Normal(ZDim, device), cfg);
     }
 
     /// <summary>8 Gaussians on the unit circle, std 0.01 (VEEGAN's ring): B → [B, 2].</summary>
-    static Tensor Ring(int b, Device device)
+    internal static Tensor Ring(int b, Device device)
     {
         using var scope = torch.NewDisposeScope();
         var k = torch.randint(0, 8, new long[] { b }, device: device);
         var ang = k.to_type(ScalarType.Float32) * (2 * Math.PI / 8);
         var centres = torch.stack(new[] { torch.cos(ang), torch.sin(ang) }, 1);
         return (centres + 0.01 * torch.randn(b, 2, device: device)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// GanTrainer with FlatAdam against GanTrainer with TorchSharp's per-tensor Adam (the trainer before FlatAdam), in
+    /// alternating chunks of the same process, each timed by the thread's CPU clock: the ratio of a pair is immune to
+    /// the slow drift of a shared machine's load; the median of the pairs is printed.
+    /// </summary>
+    static void PairedFlatVsPerTensor(int hidden, int batch, Device device, Dictionary<string, string> o)
+    {
+        int pairs = Int(o, "pairs", 20), chunk = Int(o, "chunk", 50);
+        if (pairs == 0) return;
+        using var flat = MakeTrainer(hidden, batch, device, GanTrainerConfig.Default.LogEvery, flatAdam: true);
+        using var perTensor = MakeTrainer(hidden, batch, device, GanTrainerConfig.Default.LogEvery, flatAdam: false);
+        flat.Train(chunk); perTensor.Train(chunk);
+        var ratios = new List<double>();
+        double flatNs = 0, perNs = 0;
+        for (int i = 0; i < pairs; i++)
+        {
+            long t0 = ProfileBench.ThreadCpu.Ns();
+            perTensor.Train(chunk);
+            long t1 = ProfileBench.ThreadCpu.Ns();
+            flat.Train(chunk);
+            long t2 = ProfileBench.ThreadCpu.Ns();
+            ratios.Add((t1 - t0) / (double)(t2 - t1));
+            perNs += t1 - t0; flatNs += t2 - t1;
+        }
+        ratios.Sort();
+        double Q(double q) => ratios[(int)Math.Round(q * (ratios.Count - 1))];
+        Console.WriteLine($"{"GanTrainer, TorchSharp's per-tensor Adam (before)",-52} {"",10} {"",9} {1e9 * pairs * chunk / perNs,12:F1}");
+        Console.WriteLine($"{"GanTrainer, FlatAdam (now)",-52} {"",10} {"",9} {1e9 * pairs * chunk / flatNs,12:F1}");
+        Console.WriteLine($"FlatAdam speed-up over per-tensor Adam, {pairs} alternating pairs of {chunk} steps (thread CPU time): median {Q(0.5):F3}×, quartiles {Q(0.25):F3}–{Q(0.75):F3}");
     }
 
     static (double Wall, double Cpu) Rate(int steps, Action run)
@@ -188,6 +234,95 @@ public static class Program
             }
             return (dl, gl);
         }
+    }
+
+    // ------------------------------------------------------------------ all
+
+    /// <summary>
+    /// Every figure of the speed table in one run: the toy GAN (MLP 3×128, batch 256) with GanTrainer, the plain loop
+    /// and PyTorch at 1 and 2 threads; the DCGAN (28×28, width 32, batch 64) images/s and GFLOP/s at 1 and 2 threads
+    /// with PyTorch beside; the ensemble figures when this build has them; then the table.
+    /// </summary>
+    static int All(Dictionary<string, string> o)
+    {
+        bool quick = o.ContainsKey("quick");
+        var common = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (o.ContainsKey("no-python")) common["no-python"] = "true";
+        var toy = new List<ToyFigures>();
+        var dcgan = new List<DcganBench.DcganFigures>();
+        int saved = torch.get_num_threads();
+        foreach (int t in new[] { 1, 2 })
+        {
+            Console.WriteLine($"=== toy GAN, {t} thread(s)");
+            toy.Add(Toy(new Dictionary<string, string>(common, StringComparer.OrdinalIgnoreCase)
+            {
+                ["batch"] = "256", ["hidden"] = "128", ["threads"] = $"{t}", ["steps"] = quick ? "300" : "1000", ["rounds"] = "3",
+                ["py-steps"] = quick ? "100" : "200",
+            }));
+            Console.WriteLine();
+        }
+        foreach (int t in new[] { 1, 2 })
+        {
+            Console.WriteLine($"=== DCGAN, {t} thread(s)");
+            dcgan.Add(DcganBench.Run(new Dictionary<string, string>(common, StringComparer.OrdinalIgnoreCase)
+            {
+                ["threads"] = $"{t}", ["steps"] = quick ? "10" : "30", ["rounds"] = "3",
+            }));
+            Console.WriteLine();
+        }
+        torch.set_num_threads(saved);
+        Console.WriteLine("=== ensembles");
+        int ensembleRc = Ensemble(o);
+        Console.WriteLine();
+
+        Console.WriteLine($"=== the table (best round of each; wall-clock rates — on a shared machine compare the steps per CPU-second in the sections above)");
+        Console.WriteLine();
+        string Py(double? x, string fmt) => x is double v ? v.ToString(fmt, CultureInfo.InvariantCulture) : "n/a";
+        Console.WriteLine("| workload | GanTrainer | plain TorchSharp loop | PyTorch |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var f in toy)
+            Console.WriteLine($"| toy GAN, MLP 3×128, batch 256, {f.Threads} thread(s), steps/s | {f.Ours.Wall:F0} ({f.Ours.Cpu:F0} per CPU-s) | {f.Plain.Wall:F0} ({f.Plain.Cpu:F0} per CPU-s) | {Py(f.PyTorch, "F1")} |");
+        foreach (var f in dcgan)
+            Console.WriteLine($"| DCGAN 28×28 width 32, batch 64, {f.Threads} thread(s), images/s (GFLOP/s, % of peak) | {f.ImagesPerSecond:F0} ({f.Gflops:F1}, {f.PercentPeak:F0} %) | — | {Py(f.PyTorchImagesPerSecond, "F0")} |");
+        if (dcgan.Count == 2)
+            Console.WriteLine($"| DCGAN, 2 threads / 1 thread | {dcgan[1].ImagesPerSecond / dcgan[0].ImagesPerSecond:F2}× | — | — |");
+        if (toy.Count == 2)
+            Console.WriteLine($"| toy GAN, 2 threads / 1 thread | {toy[1].Ours.Wall / toy[0].Ours.Wall:F2}× | {toy[1].Plain.Wall / toy[0].Plain.Wall:F2}× | — |");
+        Console.WriteLine();
+        Console.WriteLine($"auto thread choice on this machine: {Threads.Cached()?.ToString() ?? "not measured yet (gannb-bench threads)"}");
+        return ensembleRc == 2 ? 2 : 0;
+    }
+
+    // ------------------------------------------------------------------ threads
+
+    static int ThreadsBench(Dictionary<string, string> o)
+    {
+        var c = Threads.Auto(recalibrate: true);
+        Console.WriteLine($"machine: {c.Machine}");
+        Console.WriteLine($"calibration (median of 6 interleaved rounds; wall time per step): MLP 3×128 batch 256 step, conv 1→32→64 28×28 batch 64 step");
+        Console.WriteLine($"{"threads",8} {"MLP ms",8} {"conv ms",8} {"MLP ×",7} {"conv ×",7}");
+        var one = c.Measured[0];
+        foreach (var m in c.Measured)
+            Console.WriteLine($"{m.Threads,8} {m.MlpMs,8:F2} {m.ConvMs,8:F2} {one.MlpMs / m.MlpMs,7:F2} {one.ConvMs / m.ConvMs,7:F2}");
+        Console.WriteLine($"choice: {c.Count} thread(s); cached in {c.CacheFile ?? "(no cache folder)"}");
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ ensemble
+
+    /// <summary>
+    /// The ensemble figures (K seeds as one model vs K sequential runs) come from EnsembleBench.Run when this build has
+    /// it (the ensembles work adds Bench/EnsembleBench.cs); found by name so that this file builds with or without it.
+    /// </summary>
+    static int Ensemble(Dictionary<string, string> o)
+    {
+        var run = typeof(Program).Assembly.GetType("GanNotebooks.Bench.EnsembleBench")?.GetMethod("Run", [typeof(Dictionary<string, string>)]);
+        if (run is null)
+        {
+            Console.WriteLine("ensemble: not in this build (GanNotebooks.Bench.EnsembleBench.Run(Dictionary<string, string>) is not here yet)");
+            return 0;
+        }
+        return (int)run.Invoke(null, [o])!;
     }
 
     // ------------------------------------------------------------------ memory
@@ -267,7 +402,7 @@ public static class Program
         return d;
     }
 
-    static int Int(Dictionary<string, string> o, string key, int fallback)
+    internal static int Int(Dictionary<string, string> o, string key, int fallback)
     {
         if (!o.TryGetValue(key, out var s)) return fallback;
         if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < 0)

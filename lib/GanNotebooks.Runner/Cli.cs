@@ -15,6 +15,12 @@ public static class Cli
           gannb assign SOURCE.ipynb... --out DIR
           gannb grade SUBMISSION.ipynb... --source SOURCE.ipynb --out DIR [--timeout SECONDS]
                                    [--memory MB] [--profile smoke|full]
+          gannb verify EXECUTED.ipynb [--out DIR] [--rtol 1e-6] [--atol 1e-9]
+          gannb results DIR... [--readme README.md]
+          gannb sweep NOTEBOOK.ipynb -p NAME=VALUES ... --out DIR [--jobs N] [--profile smoke|full]
+                                   [--emit slurm [--partition P] [--cpus N] [--mem MB] [--time HH:MM:SS]]
+          gannb collect DIR
+          gannb export NOTEBOOK.ipynb --to app OUT.cs
           gannb --help
 
         Options:
@@ -37,6 +43,21 @@ public static class Cli
                     DIR/gradebook.csv, DIR/gradebook.json and DIR/feedback/STUDENT.html. The student is the
                     file name, or the folder name when the file has the source's name (DIR/STUDENT/NB.ipynb).
                     Exit 0 when grading completed (also with failing students), 2 for bad input.
+
+        Write-ups (see README, "Write-ups and sweeps"):
+          verify    re-runs an executed notebook with the parameters, profile and variables of its manifest
+                    (metadata.gannb.manifest) and compares every output: text and tables exactly, numbers
+                    and chart data within --rtol/--atol, images byte for byte; timings are not compared.
+                    Prints each difference; exit 0 identical, 1 different.
+          results   reads the executed notebooks (manifests, claims) in the given folders and writes
+                    README's results table between <!-- results:begin --> and <!-- results:end -->.
+          sweep     runs the grid of -p values (seed=1..10, lr=1e-4,2e-4; several -p multiply), each as an
+                    ordinary run in DIR/runs/NAME=VALUE,…/, skipping runs already complete; then collects
+                    claims and metrics into DIR/sweep.csv and DIR/sweep.html (mean ± s.e. over seeds per
+                    setting). --emit slurm writes DIR/sweep.sbatch (a job array, one task per run) instead
+                    of running; after the array, `gannb collect DIR` merges the results.
+          export    writes the notebook's code cells as a .NET 10 file-based app (dotnet run OUT.cs):
+                    markdown as comments, parameters as --name value options, displays written to files.
 
         Runs the cells in the .NET Interactive C# kernel (the one Jupyter and VS Code start), with the
         notebook's folder as the current directory. Writes DIR/<name>.ipynb (executed notebook, nbformat
@@ -70,7 +91,8 @@ public static class Cli
             return NotebookRunner.ExitOk;
         }
         if (args[0] is "assign" or "grade") return await Classroom.ClassroomCli.RunAsync(args, stdout, stderr).ConfigureAwait(false);
-        if (args[0] != "run") return Usage($"unknown command '{args[0]}'; the commands are 'run', 'assign' and 'grade'.");
+        if (Writeups.WriteupsCli.Commands.Contains(args[0])) return await Writeups.WriteupsCli.RunAsync(args, stdout, stderr).ConfigureAwait(false);
+        if (args[0] != "run") return Usage($"unknown command '{args[0]}'; the commands are 'run', 'assign', 'grade', 'verify', 'results', 'sweep', 'collect' and 'export'.");
 
         string? notebook = null, outDir = null, cwd = null;
         var continueOnError = false;

@@ -64,6 +64,8 @@ public sealed record CellRun(int Number, bool Injected, CellKind Kind, string So
 public sealed record RunResult(int ExitCode, string? NotebookOutputPath, string? ReportPath, IReadOnlyList<CellRun> Cells,
     string? ErrorMessage, TimeSpan Elapsed, BudgetProfile Profile)
 {
+    /// <summary>The run's manifest (also in the executed notebook's metadata.gannb.manifest), or null when nothing ran.</summary>
+    public Writeups.RunManifest? Manifest { get; init; }
     /// <summary>True when every cell ran.</summary>
     public bool Succeeded => ExitCode == 0;
 }
@@ -151,6 +153,9 @@ public static class NotebookRunner
         var executionCount = 0;
         var width = numbered.Count(c => !c.Injected).ToString(CultureInfo.InvariantCulture).Length;
         var totalCells = numbered.Count(c => !c.Injected);
+        var start = DateTimeOffset.UtcNow;
+        var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+        using var dataWatch = Writeups.ManifestBuilder.DataFolder(path) is { } dataFolder ? new Writeups.DataFileWatch(dataFolder) : null;
         try
         {
             Environment.SetEnvironmentVariable(Profiles.EnvironmentVariable, profile.Name());
@@ -191,6 +196,7 @@ public static class NotebookRunner
                 }
                 outputs.EndCell();
                 watch.Stop();
+                dataWatch?.Drain();
                 executed.Add((cell, cellOutputs, executionCount));
                 runs.Add(new CellRun(item.Number, item.Injected, CellKind.Code, cell.Source, cell.Source, executionCount, watch.Elapsed, cellOutputs, error));
                 Progress(log, item, width, totalCells, item.Injected ? "params" : "code", watch.Elapsed);
@@ -223,7 +229,11 @@ public static class NotebookRunner
         var suffix = failure is null ? "" : ".failed";
         var ipynbPath = Path.Combine(outDir, name + suffix + ".ipynb");
         var htmlPath = Path.Combine(outDir, name + suffix + ".html");
-        var info = new ReportInfo(name, path, DateTimeOffset.Now, profile, options.Parameters, total.Elapsed, failure);
+        var parametersSource = numbered.FirstOrDefault(c => !c.Injected && c.Cell.Kind == CellKind.Code && c.Cell.Tags.Contains("parameters"))?.Cell.Source;
+        var manifest = Writeups.ManifestBuilder.Build(path, profile, options.Parameters, parametersSource, finalRuns, start, total.Elapsed,
+            Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart, dataWatch, failure);
+        notebook.SetMetadata("gannb", new System.Text.Json.Nodes.JsonObject { ["manifest"] = manifest.ToJsonNode() });
+        var info = new ReportInfo(name, path, DateTimeOffset.Now, profile, options.Parameters, total.Elapsed, failure) { Manifest = manifest };
         AtomicFile.WriteAllText(ipynbPath, notebook.ToJson());
         AtomicFile.WriteAllText(htmlPath, ReportWriter.Render(info, finalRuns, notebookDir));
         PublishNotebookFiles(staging, outDir, name, failure is null);
@@ -234,10 +244,11 @@ public static class NotebookRunner
                 if (File.Exists(stale)) File.Delete(stale);
         }
         log.WriteLine($"{(failure is null ? "done" : "FAILED")} in {total.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s ({profile.Name()} profile)");
+        log.WriteLine($"  claims:   {manifest.ClaimsSummary}");
         log.WriteLine($"  notebook: {ipynbPath}");
         log.WriteLine($"  report:   {htmlPath}");
         log.Flush();
-        return new RunResult(failure is null ? ExitOk : ExitCellFailed, ipynbPath, htmlPath, finalRuns, failure, total.Elapsed, profile);
+        return new RunResult(failure is null ? ExitOk : ExitCellFailed, ipynbPath, htmlPath, finalRuns, failure, total.Elapsed, profile) { Manifest = manifest };
     }
 
     /// <summary>Cell number → exercise of the notebook's nbgrader solution cells (empty when it has none or they cannot be read).</summary>

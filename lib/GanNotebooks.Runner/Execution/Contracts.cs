@@ -83,6 +83,8 @@ public interface INotebookDocument
     INotebookCell InsertCodeCell(INotebookCell after, string source, params string[] tags);
     /// <summary>Removes a cell.</summary>
     void Remove(INotebookCell cell);
+    /// <summary>Sets notebook-level metadata <paramref name="key"/> (written by <see cref="ToJson"/>; replaces an earlier value).</summary>
+    void SetMetadata(string key, JsonNode value);
     /// <summary>The notebook as nbformat 4.5 JSON (every cell with a valid unique id).</summary>
     string ToJson();
 }

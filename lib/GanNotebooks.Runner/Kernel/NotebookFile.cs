@@ -155,10 +155,19 @@ internal sealed partial class NotebookFile : INotebookDocument
 
     internal static bool IsJsonMime(string mimeType) => JsonMime().IsMatch(mimeType);
 
+    readonly Dictionary<string, JsonNode> _extraMetadata = new(StringComparer.Ordinal);
+
+    public void SetMetadata(string key, JsonNode value) => _extraMetadata[key] = value.DeepClone();
+
     public string ToJson()
     {
         EnsureCellIds();
         var written = JsonNode.Parse(DocumentsNotebook.ToJupyterJson(_document))!.AsObject();
+        if (_extraMetadata.Count > 0)
+        {
+            if (written["metadata"] is not JsonObject meta) written["metadata"] = meta = new JsonObject();
+            foreach (var (key, value) in _extraMetadata) meta[key] = value.DeepClone();
+        }
         var cells = written["cells"]!.AsArray();
         for (var i = 0; i < _cells.Count; i++)
         {

@@ -23,7 +23,11 @@ namespace GanNotebooks.Runner.Report;
 /// <param name="Elapsed">Total wall time.</param>
 /// <param name="Failure">The error line of a failed run, or null.</param>
 public sealed record ReportInfo(string Name, string NotebookPath, DateTimeOffset Date, BudgetProfile Profile,
-    IReadOnlyList<string> Parameters, TimeSpan Elapsed, string? Failure);
+    IReadOnlyList<string> Parameters, TimeSpan Elapsed, string? Failure)
+{
+    /// <summary>The run's manifest (claims count, versions, seeds, data files), shown at the top of the header.</summary>
+    public Writeups.RunManifest? Manifest { get; init; }
+}
 
 /// <summary>
 /// A self-contained HTML report of a run: header (name, date, profile, parameters, timings), markdown
@@ -74,6 +78,13 @@ public static partial class ReportWriter
         sb.Append("<header>\n<h1>").Append(Enc(info.Name)).Append("</h1>\n");
         if (info.Failure is null) sb.Append("<p class=\"status ok\">All cells ran.</p>\n");
         else sb.Append("<p class=\"status failed\">FAILED — ").Append(Enc(info.Failure)).Append("</p>\n");
+        if (info.Manifest is { } manifest)
+        {
+            var cls = manifest.Claims.Any(c => c.Verdict == "fails") ? "failed" : manifest.Claims.Any(c => c.Verdict == "holds") ? "ok" : "neutral";
+            sb.Append("<p class=\"status claims ").Append(cls).Append("\">Claims: ").Append(Enc(manifest.ClaimsSummary)).Append("</p>\n");
+            if (manifest.Claims.Count > 0) sb.Append("<details class=\"claims\"><summary>Claims of this run</summary>").Append(Writeups.RunClaims.TableHtml(manifest.Claims)).Append("</details>\n");
+            sb.Append(manifest.ToHtml());
+        }
         var parameters = info.Parameters.Count == 0 ? "(notebook defaults)" : string.Join(", ", info.Parameters);
         sb.Append("<dl class=\"runinfo\">\n")
           .Append("<dt>Notebook</dt><dd>").Append(Enc(info.NotebookPath)).Append("</dd>\n")
@@ -269,6 +280,10 @@ public static partial class ReportWriter
         .status { display: inline-block; padding: 4px 10px; border-radius: 6px; font-weight: 600; margin: 4px 0 10px; }
         .status.ok { background: #dafbe1; color: var(--ok); }
         .status.failed { background: #ffebe9; color: var(--bad); }
+        .status.neutral { background: #eaeef2; color: #57606a; }
+        table.claims td, table.claims th { padding: 2px 8px; text-align: left; }
+        table.claims tr.holds td:first-child { color: var(--ok); font-weight: 700; }
+        table.claims tr.fails td:first-child { color: var(--bad); font-weight: 700; }
         dl.runinfo { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0; }
         dl.runinfo dt { color: var(--muted); }
         dl.runinfo dd { margin: 0; overflow-wrap: anywhere; }

@@ -46,6 +46,17 @@ public sealed class MlpEncoder : Module<Tensor, Tensor>
             throw new ArgumentException($"MlpEncoder expects [B, ...] with {XDim} values per sample; got {Shapes.Of(x)}.", nameof(x));
         return net.call(x.dim() == 2 ? x : x.reshape(x.shape[0], XDim));
     }
+
+    /// <summary>
+    /// The penultimate layer: the last hidden layer's activations (after its norm and activation), x [B, ...] →
+    /// [B, hidden] — the official BiGAN's "E−" features, which 1-NN and linear probes read besides E(x) itself.
+    /// </summary>
+    public Tensor Features(Tensor x)
+    {
+        if (x.dim() < 2 || x.numel() != x.shape[0] * (long)XDim)
+            throw new ArgumentException($"MlpEncoder expects [B, ...] with {XDim} values per sample; got {Shapes.Of(x)}.", nameof(x));
+        return net.Hidden(x.dim() == 2 ? x : x.reshape(x.shape[0], XDim));
+    }
 }
 
 /// <summary>

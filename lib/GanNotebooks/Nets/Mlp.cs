@@ -80,6 +80,21 @@ public sealed class Mlp : Module<Tensor, Tensor>
             throw new ArgumentException($"{GetName()} expects input [B, {Sizes[0]}]; got {Shapes.Of(input)}.", nameof(input));
         return net.call(input);
     }
+
+    /// <summary>
+    /// The last hidden layer's activations: everything but the final Linear (and its output activation),
+    /// [B, sizes[0]] → [B, sizes[^2]] — e.g. an encoder's penultimate-layer features. With no hidden layer it is the input.
+    /// </summary>
+    public Tensor Hidden(Tensor input)
+    {
+        if (input.dim() != 2 || input.shape[1] != Sizes[0])
+            throw new ArgumentException($"{GetName()} expects input [B, {Sizes[0]}]; got {Shapes.Of(input)}.", nameof(input));
+        var layers = net.children().Cast<Module<Tensor, Tensor>>().ToList();
+        int last = layers.FindLastIndex(m => m is Linear);
+        var h = input;
+        for (int i = 0; i < last; i++) h = layers[i].call(h);
+        return h;
+    }
 }
 
 /// <summary>

@@ -205,7 +205,8 @@ public static class Claims
 
     /// <summary>A number as claims show it: 4 significant digits, invariant culture, ∞ for infinities.</summary>
     public static string Format(double v) =>
-        double.IsPositiveInfinity(v) ? "∞" : double.IsNegativeInfinity(v) ? "−∞" : v.ToString("G4", CultureInfo.InvariantCulture);
+        double.IsPositiveInfinity(v) ? "∞" : double.IsNegativeInfinity(v) ? "−∞"
+        : System.Text.RegularExpressions.Regex.Replace(v.ToString("G4", CultureInfo.InvariantCulture), "E([+-])0*(\\d)", m => "e" + (m.Groups[1].Value == "-" ? "-" : "") + m.Groups[2].Value);
 
     /// <summary>A JSON array of claims.</summary>
     public static string ToJson(IEnumerable<Claim> claims) => JsonSerializer.Serialize(claims.ToArray(), JsonOptions);

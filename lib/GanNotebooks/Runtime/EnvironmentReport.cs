@@ -18,6 +18,12 @@ public sealed record EnvironmentReport(
     int Threads,
     string DataDirectory)
 {
+    /// <summary>
+    /// How the thread count was chosen: <see cref="Runtime.Threads.Current"/> when a notebook already applied its
+    /// setting, else torch's default plus this machine's cached auto choice, if one was measured.
+    /// </summary>
+    public string ThreadChoice { get; init; } = "";
+
     /// <summary>Collects the report for this process.</summary>
     public static EnvironmentReport Collect()
     {
@@ -41,7 +47,19 @@ public sealed record EnvironmentReport(
             fix,
             Budget.Profile.ToString().ToLowerInvariant(),
             torch.get_num_threads(),
-            KitPaths.DataDirectory ?? "(not found: set GANKIT_DATA to the kit's data/ folder)");
+            KitPaths.DataDirectory ?? "(not found: set GANKIT_DATA to the kit's data/ folder)")
+        {
+            ThreadChoice = DescribeThreads(),
+        };
+    }
+
+    static string DescribeThreads()
+    {
+        if (Runtime.Threads.Current is { } c) return c.ToString();
+        var cached = Runtime.Threads.Cached();
+        return cached is null
+            ? "torch default; no auto choice measured on this machine yet (a notebook's threads = \"auto\" measures it once)"
+            : $"torch default until a notebook applies its setting; this machine's auto choice: {cached}";
     }
 
     /// <summary>Rows of (item, value) for display.</summary>
@@ -57,6 +75,7 @@ public sealed record EnvironmentReport(
         yield return ("native fix", NativeFix);
         yield return ("budget profile", Profile);
         yield return ("CPU threads", Threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (ThreadChoice.Length > 0) yield return ("thread choice", ThreadChoice);
         yield return ("data folder", DataDirectory);
     }
 

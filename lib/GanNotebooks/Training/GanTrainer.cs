@@ -157,7 +157,7 @@ public sealed class GanTrainer : IDisposable
     }
 
     OptimizerDef Optimizer(string network, double lr, (double Beta1, double Beta2) betas) =>
-        OptimizerDef.For(network, network) with { Kind = Config.Optimizer, Lr = lr, Betas = betas, RmsAlpha = Config.RmsAlpha, Momentum = Config.Momentum };
+        OptimizerDef.For(network, network) with { Kind = Config.Optimizer, Lr = lr, Betas = betas, RmsAlpha = Config.RmsAlpha, Momentum = Config.Momentum, Flat = Config.FlatAdam };
 
     /// <summary>D's update: a real batch, a fake batch from G without graph, the objective's D loss; WGAN's clip after the step.</summary>
     Phase DiscriminatorPhase() => new("D", "D", step =>

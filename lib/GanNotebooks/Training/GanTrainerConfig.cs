@@ -86,6 +86,12 @@ public sealed record GanTrainerConfig
     /// <summary>Call the progress hook every this many generator steps (and at the end of <see cref="GanTrainer.Train"/>).</summary>
     public int ProgressEvery { get; init; } = 100;
 
+    /// <summary>
+    /// Adam on flat buffers (<see cref="GanNotebooks.Training.FlatAdam"/>: one update per network instead of one per parameter tensor), the
+    /// default; false uses TorchSharp's per-tensor Adam — the same numbers, slower (kept for comparisons).
+    /// </summary>
+    public bool FlatAdam { get; init; } = true;
+
     /// <summary>Turn off requires_grad of D's parameters during the G step: same result, less work (default true).</summary>
     public bool FreezeDiscriminatorInGeneratorStep { get; init; } = true;
 

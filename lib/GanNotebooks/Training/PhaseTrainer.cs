@@ -254,7 +254,7 @@ public sealed class PhaseTrainer : IDisposable
             var ps = GroupParameters(def.Groups[0]);
             return def.Kind switch
             {
-                OptimizerKind.Adam => optim.Adam(ps, def.Lr, def.Betas.Beta1, def.Betas.Beta2),
+                OptimizerKind.Adam => def.Flat ? new FlatAdam(ps, def.Lr, def.Betas.Beta1, def.Betas.Beta2) : optim.Adam(ps, def.Lr, def.Betas.Beta1, def.Betas.Beta2),
                 OptimizerKind.RMSprop => optim.RMSProp(ps, def.Lr, alpha: def.RmsAlpha, momentum: def.Momentum),
                 OptimizerKind.SGD => optim.SGD(ps, def.Lr, momentum: def.Momentum),
                 _ => throw new ArgumentOutOfRangeException(nameof(def), def.Kind, "unknown optimizer kind"),
@@ -264,7 +264,9 @@ public sealed class PhaseTrainer : IDisposable
             if (!GroupParameters(g).Any()) throw new ArgumentException($"optimizer '{def.Name}': the group of '{g.Network}' selects no parameters.");
         return def.Kind switch
         {
-            OptimizerKind.Adam => optim.Adam(def.Groups.Select(g => new Adam.ParamGroup(GroupParameters(g), lr: def.Lr * g.LrMultiplier, beta1: def.Betas.Beta1, beta2: def.Betas.Beta2)), def.Lr, def.Betas.Beta1, def.Betas.Beta2),
+            OptimizerKind.Adam => def.Flat
+                ? new FlatAdam(def.Groups.Select(g => new Adam.ParamGroup(GroupParameters(g), lr: def.Lr * g.LrMultiplier, beta1: def.Betas.Beta1, beta2: def.Betas.Beta2)), def.Lr, def.Betas.Beta1, def.Betas.Beta2)
+                : optim.Adam(def.Groups.Select(g => new Adam.ParamGroup(GroupParameters(g), lr: def.Lr * g.LrMultiplier, beta1: def.Betas.Beta1, beta2: def.Betas.Beta2)), def.Lr, def.Betas.Beta1, def.Betas.Beta2),
             OptimizerKind.RMSprop => optim.RMSProp(def.Groups.Select(g => new RMSProp.ParamGroup(GroupParameters(g), lr: def.Lr * g.LrMultiplier, alpha: def.RmsAlpha, momentum: def.Momentum)), def.Lr, alpha: def.RmsAlpha, momentum: def.Momentum),
             OptimizerKind.SGD => optim.SGD(def.Groups.Select(g => new SGD.ParamGroup(GroupParameters(g), lr: def.Lr * g.LrMultiplier, momentum: def.Momentum)), def.Lr, momentum: def.Momentum),
             _ => throw new ArgumentOutOfRangeException(nameof(def), def.Kind, "unknown optimizer kind"),

@@ -32,6 +32,11 @@ public sealed record OptimizerDef(string Name, IReadOnlyList<ParameterGroup> Gro
     public double RmsAlpha { get; init; } = 0.99;
     /// <summary>Momentum for RMSprop and SGD.</summary>
     public double Momentum { get; init; }
+    /// <summary>
+    /// Adam only: true (default) builds <see cref="FlatAdam"/>, one update per parameter group on flat buffers; false
+    /// builds TorchSharp's Adam, one update per parameter tensor — the same numbers, more kernels (for comparisons).
+    /// </summary>
+    public bool Flat { get; init; } = true;
 
     /// <summary>An optimizer over whole networks (each its own group at multiplier 1).</summary>
     public static OptimizerDef For(string name, params string[] networks) => new(name, networks.Select(n => new ParameterGroup(n)).ToArray());

@@ -78,6 +78,35 @@ public sealed class BiGanDiscriminator : Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// The official BiGAN's permutation-invariant MNIST discriminator (jeffdonahue/bigan, <c>mnist_mlp</c> with the code
+    /// as a conditioning input): the x-path is Linear → LeakyReLU(0.2) → Linear to <paramref name="hidden"/>, the z-path
+    /// one Linear to <paramref name="hidden"/>; the joint path adds the two, then BatchNorm (optional), LeakyReLU(0.2),
+    /// dropout (optional) and a linear logit. So z enters late and linearly, and D cannot read much from the code
+    /// alone. BatchNorm in train mode normalizes the (x, E(x)) batch and the (G(z), z) batch separately (the trainer
+    /// passes them as two calls): D then cannot separate the two kinds of pair by a batch-wide shift or scale of its
+    /// features — e.g. E's codes being smaller than the prior's — and has to judge each pair's x–z relation
+    /// (see notebook 07 for what this does to the game's balance). Eval mode uses running statistics.
+    /// </summary>
+    /// <param name="xDim">Flattened x size (784 for 28×28).</param>
+    /// <param name="zDim">Latent size (50 in the official MNIST model).</param>
+    /// <param name="hidden">Width of both paths and the joint layer (official 1024).</param>
+    /// <param name="batchNorm">BatchNorm1d after the sum (default true, as in the official code).</param>
+    /// <param name="dropout">Dropout before the logit, in [0, 1) (default 0, as in the official MNIST run).</param>
+    public static BiGanDiscriminator MlpPaper(int xDim, int zDim, int hidden = 1024, bool batchNorm = true, double dropout = 0.0)
+    {
+        if (xDim < 1) throw new ArgumentOutOfRangeException(nameof(xDim), xDim, "the flattened x size must be ≥ 1.");
+        CheckCommon(zDim, hidden, 1, 1, dropout);
+        var x = Sequential(("0", Linear(xDim, hidden)), ("1", LeakyReLU(0.2)), ("2", Linear(hidden, hidden)));   // [B, h], pre-activation
+        var z = Sequential(("0", Linear(zDim, hidden)));                                                           // [B, h], pre-activation
+        var joint = new List<(string, Module<Tensor, Tensor>)> { ("0", new SumOfHalves(hidden)) };                 // [B, 2h] → [B, h]
+        if (batchNorm) joint.Add((joint.Count.ToString(), BatchNorm1d(hidden)));
+        joint.Add((joint.Count.ToString(), LeakyReLU(0.2)));
+        if (dropout > 0) joint.Add((joint.Count.ToString(), Dropout(dropout)));
+        joint.Add((joint.Count.ToString(), Linear(hidden, 1)));
+        return new BiGanDiscriminator([xDim], zDim, x, z, Sequential(joint));
+    }
+
+    /// <summary>
     /// Preset for 28×28 images: a convolutional x-path (4×4 stride-2 convolutions 28 → 14 → 7 with LeakyReLU 0.2,
     /// then a linear layer to <paramref name="hidden"/>), an MLP z-path and an MLP joint path.
     /// </summary>
@@ -170,5 +199,20 @@ public sealed class BiGanDiscriminator : Module<Tensor, Tensor>
         var layers = Layers(inDim, hidden, jointDepth, dropout);
         layers.Add((layers.Count.ToString(), Linear(jointDepth > 0 ? hidden : inDim, 1)));
         return Sequential(layers);
+    }
+}
+
+/// <summary>[B, 2h] → [B, h]: the sum of the two halves (the x-path's and the z-path's pre-activations in <see cref="BiGanDiscriminator.MlpPaper"/>).</summary>
+internal sealed class SumOfHalves : Module<Tensor, Tensor>
+{
+    readonly long _half;
+
+    public SumOfHalves(long half) : base("SumOfHalves") { _half = half; RegisterComponents(); }
+
+    public override Tensor forward(Tensor t)
+    {
+        if (t.dim() != 2 || t.shape[1] != 2 * _half)
+            throw new ArgumentException($"SumOfHalves expects [B, {2 * _half}]; got {Shapes.Of(t)}.", nameof(t));
+        return t.narrow(1, 0, _half) + t.narrow(1, _half, _half);
     }
 }

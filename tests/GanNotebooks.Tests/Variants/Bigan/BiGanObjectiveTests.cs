@@ -112,6 +112,56 @@ public class BiGanObjectiveTests
         Assert.Equal("BiGAN-minimax", new BiGanObjective(Other(), false).Name);
     }
 
+    // A known joint discriminator: logit(x, z) = v·x + w·z + c, linear in both parts, with no parameters to train.
+    sealed class KnownJointD : nn.Module<Tensor, Tensor>
+    {
+        private readonly TorchSharp.Modules.Parameter v, w;
+        readonly float _c;
+        public KnownJointD(float[] v, float[] w, float c) : base("KnownJointD")
+        {
+            this.v = new TorchSharp.Modules.Parameter(torch.tensor(v)); this.w = new TorchSharp.Modules.Parameter(torch.tensor(w)); _c = c;
+            RegisterComponents();
+        }
+        public override Tensor forward(Tensor packed) =>
+            packed.narrow(1, 0, v.shape[0]).matmul(v) + packed.narrow(1, v.shape[0], w.shape[0]).matmul(w) + _c;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EncoderAndGeneratorGetTheGradientTheObjectiveSays(bool nonSaturating)
+    {
+        // On logit(x, z) = v·x + w·z + c, E's loss term is mean softplus(r) (non-saturating) or −mean softplus(−r)
+        // (minimax) with r = v·x + w·E(x) + c, so ∂L/∂E(x_i) = σ(±r_i)·w / B and E's output bias gets w · mean σ(±r):
+        // positive along w — a descent step moves E(x) against w, making D call (x, E(x)) less "real" (E wants its
+        // pairs called fake). G's term gives G's output bias −v · mean σ(∓f): G moves along v, towards "real".
+        using var s = torch.NewDisposeScope();
+        Seeding.Seed(7);
+        var g = new MlpGenerator(2, 3, hidden: 4, depth: 0);   // one Linear: z [B, 2] → x [B, 3]
+        var e = new MlpEncoder(3, 2, hidden: 4, depth: 0);     // one Linear: x [B, 3] → z [B, 2]
+        var ge = new BiGanGenerator(g, e);
+        float[] v = [0.5f, -1f, 0.25f], w = [1.5f, -2f];
+        const float c = 0.3f;
+        var d = new KnownJointD(v, w, c);
+        var x = torch.randn(6, 3) * 2;
+        var z = torch.rand(6, 2) * 2 - 1;
+        Tensor r, f;
+        using (torch.no_grad())
+        {
+            r = d.call(BiGanDiscriminator.Pack(x, e.call(x)));
+            f = d.call(BiGanDiscriminator.Pack(g.call(z), z));
+        }
+        var cfg = new GanTrainerConfig { BatchSize = 6, Optimizer = OptimizerKind.SGD, LrG = 1e-3, LrD = 1e-3, Device = torch.CPU };
+        using var t = new GanTrainer(ge, d, new BiGanObjective(ge, nonSaturating), _ => x, _ => z, cfg);
+        t.GeneratorStep();
+        double rScale = (nonSaturating ? torch.sigmoid(r) : torch.sigmoid(-r)).mean().item<float>();
+        double fScale = (nonSaturating ? torch.sigmoid(-f) : torch.sigmoid(f)).mean().item<float>();
+        var eBias = e.named_parameters().Single(p => p.name.EndsWith("bias", StringComparison.Ordinal)).parameter.grad!;
+        var gBias = g.named_parameters().Single(p => p.name.EndsWith("bias", StringComparison.Ordinal)).parameter.grad!;
+        for (int j = 0; j < 2; j++) Assert.Equal(w[j] * rScale, eBias[j].item<float>(), 5);
+        for (int j = 0; j < 3; j++) Assert.Equal(-v[j] * fScale, gBias[j].item<float>(), 5);
+    }
+
     [Fact]
     public void APlainGeneratorIsRejectedWithTheFix()
     {
