@@ -16,6 +16,7 @@ namespace GanNotebooks.Viz;
 /// <item>PNG pictures (<see cref="IPngImage"/>, <see cref="ImageGrid"/>) as text/html (an embedded &lt;img&gt;) and image/png.</item>
 /// <item><see cref="Table"/> as an HTML table and as text.</item>
 /// <item>Claims (<see cref="GanNotebooks.Runtime.Claim"/>, <see cref="GanNotebooks.Runtime.ClaimsTable"/>) as HTML carrying their JSON (<see cref="ClaimViews"/>) and as text.</item>
+/// <item><see cref="AudioGallery"/> as HTML (audio players with WAV data URIs and spectrograms).</item>
 /// </list>
 /// </summary>
 public static class Formatters
@@ -55,6 +56,9 @@ public static class Formatters
             Formatter.Register<GanNotebooks.Runtime.ClaimsTable>((t, writer) => writer.Write(t.ToString()), PlainTextFormatter.MimeType);
             Formatter.SetPreferredMimeTypesFor(typeof(GanNotebooks.Runtime.Claim), HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
             Formatter.SetPreferredMimeTypesFor(typeof(GanNotebooks.Runtime.ClaimsTable), HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
+            Formatter.Register<AudioGallery>((a, writer) => writer.Write(a.ToHtml()), HtmlFormatter.MimeType);
+            Formatter.Register<AudioGallery>((a, writer) => writer.Write(a.ToString()), PlainTextFormatter.MimeType);
+            Formatter.SetPreferredMimeTypesFor(typeof(AudioGallery), HtmlFormatter.MimeType);
             IsRegistered = true;
         }
     }
