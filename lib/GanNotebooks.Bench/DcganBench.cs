@@ -24,8 +24,8 @@ static class DcganBench
 
     public static DcganFigures Run(Dictionary<string, string> o)
     {
-        int size = Int(o, "size", 28), width = Int(o, "width", 32), batch = Int(o, "batch", 64), zDim = Int(o, "z", 64);
-        int steps = Int(o, "steps", 30), rounds = Int(o, "rounds", 3), warmup = Int(o, "warmup", 5), threads = Int(o, "threads", 0);
+        int size = Program.Int(o, "size", 28), width = Program.Int(o, "width", 32), batch = Program.Int(o, "batch", 64), zDim = Program.Int(o, "z", 64);
+        int steps = Program.Int(o, "steps", 30), rounds = Program.Int(o, "rounds", 3), warmup = Program.Int(o, "warmup", 5), threads = Program.Int(o, "threads", 0);
         bool bn = !o.ContainsKey("no-bn");
         if (threads > 0) torch.set_num_threads(threads);
         var opts = new DcganOptions { ImageSize = size, Channels = 1, ZDim = zDim, Width = width, BatchNorm = bn };
@@ -154,11 +154,4 @@ static class DcganBench
         }
     }
 
-    static int Int(Dictionary<string, string> o, string key, int fallback)
-    {
-        if (!o.TryGetValue(key, out var s)) return fallback;
-        if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < 0)
-            throw new ArgumentException($"--{key} needs a non-negative integer, got '{s}'.");
-        return v;
-    }
 }

@@ -20,11 +20,12 @@ public static class EnsembleBench
 {
     public static int Run(Dictionary<string, string> o)
     {
-        int steps = Int(o, "steps", 300), batch = Int(o, "batch", 256), hidden = Int(o, "hidden", 128), warmup = Int(o, "warmup", 20);
-        int threads = Int(o, "threads", 1), rounds = Int(o, "rounds", 2);
+        int steps = Program.Int(o, "steps", 300), batch = Program.Int(o, "batch", 256), hidden = Program.Int(o, "hidden", 128), warmup = Program.Int(o, "warmup", 20);
+        int threads = Program.Int(o, "threads", 1), rounds = Program.Int(o, "rounds", 2);
         var ks = (o.TryGetValue("k", out var kList) ? kList : "1,2,5,10,20").Split(',', StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        if (ks.Any(k => k < 1)) throw new ArgumentException("--k takes member counts ≥ 1, e.g. --k 1,10.");
+            .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var k) && k >= 1 ? k
+                : throw new ArgumentException($"--k takes member counts ≥ 1 separated by commas, e.g. --k 1,10 (got '{s}')."))
+            .ToArray();
         if (threads > 0) torch.set_num_threads(threads);
         var ring = GaussianMixture2D.Ring();
         var cfg = GanTrainerConfig.Toy with { BatchSize = batch, LrG = 1e-3, LrD = 1e-3 };
@@ -95,11 +96,4 @@ public static class EnsembleBench
     }
     static double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
-    static int Int(Dictionary<string, string> o, string key, int fallback)
-    {
-        if (!o.TryGetValue(key, out var s)) return fallback;
-        if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < 0)
-            throw new ArgumentException($"--{key} needs a non-negative integer, got '{s}'.");
-        return v;
-    }
 }

@@ -44,7 +44,7 @@ public static class Program
                     Console.Error.WriteLine("       gannb-bench dcgan [--size 28] [--width 32] [--z 64] [--batch 64] [--steps 30] [--rounds 3] [--threads N] [--no-bn] [--no-python]");
                     Console.Error.WriteLine("       gannb-bench profile [--steps 400] [--batch 256] [--hidden 128] [--rounds 3] [--threads 1]   where a toy GAN step's time goes");
                     Console.Error.WriteLine("       gannb-bench threads                                 the auto thread calibration, measured now (and cached)");
-                    Console.Error.WriteLine("       gannb-bench ensemble [...]                          K seeds as one model vs K sequential runs (when this build has it)");
+                    Console.Error.WriteLine("       gannb-bench ensemble [...]                          K seeds as one model vs K sequential runs");
                     Console.Error.WriteLine("       gannb-bench notebooks [--profile full|smoke] [--only 05] [--out DIR]   each notebook's run time through the runner (long)");
                     Console.Error.WriteLine("       gannb-bench memory [--steps 5000] [--every 500] [--batch 128]");
                     return 2;
@@ -241,7 +241,7 @@ public static class Program
     /// <summary>
     /// Every figure of the speed table in one run: the toy GAN (MLP 3×128, batch 256) with GanTrainer, the plain loop
     /// and PyTorch at 1 and 2 threads; the DCGAN (28×28, width 32, batch 64) images/s and GFLOP/s at 1 and 2 threads
-    /// with PyTorch beside; the ensemble figures when this build has them; then the table.
+    /// with PyTorch beside; the ensemble figures; then the table.
     /// </summary>
     static int All(Dictionary<string, string> o)
     {
@@ -310,20 +310,8 @@ public static class Program
 
     // ------------------------------------------------------------------ ensemble
 
-    /// <summary>
-    /// The ensemble figures (K seeds as one model vs K sequential runs) come from EnsembleBench.Run when this build has
-    /// it (the ensembles work adds Bench/EnsembleBench.cs); found by name so that this file builds with or without it.
-    /// </summary>
-    static int Ensemble(Dictionary<string, string> o)
-    {
-        var run = typeof(Program).Assembly.GetType("GanNotebooks.Bench.EnsembleBench")?.GetMethod("Run", [typeof(Dictionary<string, string>)]);
-        if (run is null)
-        {
-            Console.WriteLine("ensemble: not in this build (GanNotebooks.Bench.EnsembleBench.Run(Dictionary<string, string>) is not here yet)");
-            return 0;
-        }
-        return (int)run.Invoke(null, [o])!;
-    }
+    /// <summary>The ensemble figures: K seeds as one model vs K sequential runs (<see cref="EnsembleBench"/>).</summary>
+    static int Ensemble(Dictionary<string, string> o) => EnsembleBench.Run(o);
 
     // ------------------------------------------------------------------ memory
 

@@ -3,7 +3,6 @@ using GanNotebooks.Core;
 using GanNotebooks.Data.Images;
 using GanNotebooks.Losses;
 using GanNotebooks.Training;
-using GanNotebooks.Variants.Pix2pix;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

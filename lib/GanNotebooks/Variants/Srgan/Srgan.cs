@@ -4,7 +4,6 @@ using GanNotebooks.Data.Images;
 using GanNotebooks.Losses;
 using GanNotebooks.Nets;
 using GanNotebooks.Training;
-using GanNotebooks.Variants.Pix2pix;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -46,6 +46,7 @@ public static class StyleGanProbes
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(features);
         if (pairs < 1) throw new ArgumentOutOfRangeException(nameof(pairs), pairs, "measure at least one pair.");
+        if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch (pairs per forward pass) must be ≥ 1, e.g. 50.");
         if (!(epsilon > 0 && epsilon < 0.1)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must lie in (0, 0.1) (paper: 1e-4).");
         var result = new List<double>();
         using var _ = torch.no_grad();
