@@ -155,6 +155,7 @@ public static class NotebookRunner
         var totalCells = numbered.Count(c => !c.Injected);
         var start = DateTimeOffset.UtcNow;
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var gitAtStart = Writeups.ManifestBuilder.GitAtStart(path);
         using var dataWatch = Writeups.ManifestBuilder.DataFolder(path) is { } dataFolder ? new Writeups.DataFileWatch(dataFolder) : null;
         try
         {
@@ -231,7 +232,7 @@ public static class NotebookRunner
         var htmlPath = Path.Combine(outDir, name + suffix + ".html");
         var parametersSource = numbered.FirstOrDefault(c => !c.Injected && c.Cell.Kind == CellKind.Code && c.Cell.Tags.Contains("parameters"))?.Cell.Source;
         var manifest = Writeups.ManifestBuilder.Build(path, profile, options.Parameters, parametersSource, finalRuns, start, total.Elapsed,
-            Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart, dataWatch, failure);
+            Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart, dataWatch, failure, gitAtStart);
         notebook.SetMetadata("gannb", new System.Text.Json.Nodes.JsonObject { ["manifest"] = manifest.ToJsonNode() });
         var info = new ReportInfo(name, path, DateTimeOffset.Now, profile, options.Parameters, total.Elapsed, failure) { Manifest = manifest };
         AtomicFile.WriteAllText(ipynbPath, notebook.ToJson());

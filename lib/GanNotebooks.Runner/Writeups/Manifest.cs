@@ -137,13 +137,15 @@ public static partial class ManifestBuilder
 
     /// <summary>Builds the manifest of a finished run.</summary>
     public static RunManifest Build(string notebookPath, BudgetProfile profile, IReadOnlyList<string> overrides, string? parametersSource,
-        IReadOnlyList<CellRun> cells, DateTimeOffset start, TimeSpan elapsed, TimeSpan cpu, DataFileWatch? data, string? failure)
+        IReadOnlyList<CellRun> cells, DateTimeOffset start, TimeSpan elapsed, TimeSpan cpu, DataFileWatch? data, string? failure,
+        (string Commit, bool? Dirty, List<string> DirtyFiles)? gitAtStart = null)
     {
         // The kit's checkout: the notebook's own, else the one gannb was built in (a notebook outside the kit loads it by path).
         var notebookRoot = RepoRoot(notebookPath);
-        var root = notebookRoot ?? RepoRoot(Path.Combine(System.Environment.CurrentDirectory, "x")) ?? RepoRoot(typeof(ManifestBuilder).Assembly.Location);
+        var root = KitRoot(notebookPath);
         var env = EnvironmentReport(cells);
-        var (commit, dirty, dirtyFiles) = root is null ? ("unknown", (bool?)null, new List<string>()) : Git(root);
+        // The checkout as it was when the run started (a commit made while a long run goes must not be credited with it).
+        var (commit, dirty, dirtyFiles) = gitAtStart ?? (root is null ? ("unknown", (bool?)null, new List<string>()) : Git(root));
         var parameters = parametersSource is null ? new Dictionary<string, string>() : ParametersAfter(parametersSource, overrides);
         var claims = RunClaims.FromRuns(cells).ToList();
         return new RunManifest
@@ -219,6 +221,16 @@ public static partial class ManifestBuilder
 
     /// <summary>git HEAD of the repository at <paramref name="root"/>, or "unknown".</summary>
     public static string GitHead(string root) => RunGit(root, "rev-parse HEAD")?.Trim() ?? "unknown";
+
+    /// <summary>The kit's checkout for a run: the notebook's own, else the one gannb was built in (a notebook outside the kit loads it by path).</summary>
+    static string? KitRoot(string notebookPath) => RepoRoot(notebookPath) ?? RepoRoot(Path.Combine(System.Environment.CurrentDirectory, "x")) ?? RepoRoot(typeof(ManifestBuilder).Assembly.Location);
+
+    /// <summary>The git state (commit, dirty flag, dirty files) of the kit checkout a run of <paramref name="notebookPath"/> uses, taken when the run starts.</summary>
+    public static (string Commit, bool? Dirty, List<string> DirtyFiles) GitAtStart(string notebookPath)
+    {
+        var root = KitRoot(notebookPath);
+        return root is null ? ("unknown", null, []) : Git(root);
+    }
 
     static (string, bool?, List<string>) Git(string root)
     {
