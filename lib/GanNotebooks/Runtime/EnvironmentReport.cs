@@ -24,6 +24,9 @@ public sealed record EnvironmentReport(
     /// </summary>
     public string ThreadChoice { get; init; } = "";
 
+    /// <summary>The kernel self-test's verdict: which setting of libtorch's CPU kernels is in use and why (<see cref="KernelSettings"/>).</summary>
+    public string Kernels { get; init; } = "";
+
     /// <summary>Collects the report for this process.</summary>
     public static EnvironmentReport Collect()
     {
@@ -50,6 +53,7 @@ public sealed record EnvironmentReport(
             KitPaths.DataDirectory ?? "(not found: set GANKIT_DATA to the kit's data/ folder)")
         {
             ThreadChoice = DescribeThreads(),
+            Kernels = KernelSettings.Current?.Summary() ?? "not checked",
         };
     }
 
@@ -73,6 +77,7 @@ public sealed record EnvironmentReport(
         yield return ("device", Device);
         yield return ("why this device", DeviceReason);
         yield return ("native fix", NativeFix);
+        if (Kernels.Length > 0) yield return ("kernels checked", Kernels);
         yield return ("budget profile", Profile);
         yield return ("CPU threads", Threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (ThreadChoice.Length > 0) yield return ("thread choice", ThreadChoice);

@@ -41,13 +41,24 @@ public static class NativeRuntime
         EnsureLoadable();
     }
 
-    /// <summary>Idempotent. Finds libLibTorchSharp.so beside TorchSharp.dll and applies the fix if needed.</summary>
+    /// <summary>
+    /// Idempotent. Finds libLibTorchSharp.so beside TorchSharp.dll and applies the fix if needed, then applies this
+    /// machine's checked kernel setting (<see cref="KernelSettings"/>) before libtorch runs its first kernel.
+    /// </summary>
     public static void EnsureLoadable()
     {
         lock (Gate)
         {
             if (_done) return;
             _done = true;
+            LoadNative();
+        }
+        KernelSettings.ApplyAtStartup();
+    }
+
+    static void LoadNative()
+    {
+        {
             if (OperatingSystem.IsWindows()) { Preload(FindNativeDirectory("win"), ["torch_cuda.dll", "torch_cpu.dll", "LibTorchSharp.dll"]); return; }
             if (!OperatingSystem.IsLinux()) return;
             LibraryPath = FindLibrary();
