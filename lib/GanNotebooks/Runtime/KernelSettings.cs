@@ -13,9 +13,9 @@ namespace GanNotebooks.Runtime;
 /// (oneDNN's <c>ONEDNN_MAX_CPU_ISA</c>, MKL's <c>MKL_ENABLE_INSTRUCTIONS</c>, ATen's <c>ATEN_CPU_CAPABILITY</c>), and
 /// whether convolutions go through oneDNN at all (ATen's own path otherwise; a switch torch reads at every call).
 /// </summary>
-/// <param name="Name">Short name, the cache's key: "as shipped", "oneDNN off for convolutions", "oneDNN capped at AVX", …</param>
+/// <param name="Name">Short name, the cache's key: "as shipped", "ATen's own convolutions (oneDNN, NNPACK off)", "oneDNN capped at AVX", …</param>
 /// <param name="Environment">Variables set (with the C library's setenv) before libtorch first runs a kernel.</param>
-/// <param name="OneDnnConvolutions">False: at::Context::setUserEnabledMkldnn(false), convolutions take ATen's path.</param>
+/// <param name="OneDnnConvolutions">False: at::Context::setUserEnabledMkldnn(false) and setUserEnabledNNPACK(false), convolutions take ATen's own path (NNPACK off too: on a CPU it cannot initialise, every call would print a warning before falling back to the same path).</param>
 public sealed record KernelSetting(string Name, IReadOnlyDictionary<string, string> Environment, bool OneDnnConvolutions = true)
 {
     /// <summary>The libraries' own variables; one of them set by the user is an explicit setting that the kit keeps.</summary>
@@ -25,7 +25,7 @@ public sealed record KernelSetting(string Name, IReadOnlyDictionary<string, stri
     public static readonly IReadOnlyList<KernelSetting> Candidates =
     [
         new("as shipped", new Dictionary<string, string>()),
-        new("oneDNN off for convolutions", new Dictionary<string, string>(), OneDnnConvolutions: false),
+        new("ATen's own convolutions (oneDNN, NNPACK off)", new Dictionary<string, string>(), OneDnnConvolutions: false),
         new("oneDNN capped at AVX2", new Dictionary<string, string> { ["ONEDNN_MAX_CPU_ISA"] = "AVX2" }),
         new("oneDNN capped at AVX", new Dictionary<string, string> { ["ONEDNN_MAX_CPU_ISA"] = "AVX" }),
         new("oneDNN capped at SSE4.1", new Dictionary<string, string> { ["ONEDNN_MAX_CPU_ISA"] = "SSE41" }),
@@ -52,7 +52,7 @@ public sealed record KernelSetting(string Name, IReadOnlyDictionary<string, stri
 /// <param name="Checks">How many checks ran.</param>
 /// <param name="Wrong">How many failed.</param>
 /// <param name="Examples">Up to three failed checks, as text.</param>
-/// <param name="ConvStepMs">Milliseconds of a DCGAN-sized convolution training step (one thread), the speed compared.</param>
+/// <param name="ConvStepMs">Milliseconds of a DCGAN training step as notebook 05 sizes it (one thread), the speed compared.</param>
 /// <param name="Error">Empty, or why the setting could not be tried (its process failed).</param>
 public sealed record KernelTrial(string Setting, int Checks, int Wrong, IReadOnlyList<string> Examples, double ConvStepMs, string Error = "")
 {
@@ -215,19 +215,22 @@ public static class KernelSettings
         if (!s.OneDnnConvolutions) OneDnn.Disable();
     }
 
-    /// <summary>at::globalContext().setUserEnabledMkldnn(false): a switch ATen reads at every convolution.</summary>
+    /// <summary>at::globalContext().setUserEnabledMkldnn(false) and setUserEnabledNNPACK(false): switches ATen reads at every convolution.</summary>
     static unsafe class OneDnn
     {
         public static void Disable()
         {
             var path = NativeRuntime.Preloaded.FirstOrDefault(p => Path.GetFileName(p) == "libtorch_cpu.so")
                 ?? (NativeRuntime.LibraryPath is { } l ? Path.Combine(Path.GetDirectoryName(l)!, "libtorch_cpu.so") : "libtorch_cpu.so");
-            if (!NativeLibrary.TryLoad(path, out var lib)
-                || !NativeLibrary.TryGetExport(lib, "_ZN2at13globalContextEv", out var context)
-                || !NativeLibrary.TryGetExport(lib, "_ZN2at7Context20setUserEnabledMkldnnEb", out var set))
-                throw new InvalidOperationException($"cannot switch oneDNN off: at::Context::setUserEnabledMkldnn not found in {path}");
+            if (!NativeLibrary.TryLoad(path, out var lib) || !NativeLibrary.TryGetExport(lib, "_ZN2at13globalContextEv", out var context))
+                throw new InvalidOperationException($"cannot switch oneDNN off: at::globalContext not found in {path}");
             var ctx = ((delegate* unmanaged<IntPtr>)context)();
-            ((delegate* unmanaged<IntPtr, byte, void>)set)(ctx, 0);
+            foreach (var setter in new[] { "_ZN2at7Context20setUserEnabledMkldnnEb", "_ZN2at7Context20setUserEnabledNNPACKEb" })
+            {
+                if (!NativeLibrary.TryGetExport(lib, setter, out var set))
+                    throw new InvalidOperationException($"cannot switch oneDNN off: {setter} not found in {path}");
+                ((delegate* unmanaged<IntPtr, byte, void>)set)(ctx, 0);
+            }
         }
     }
 
@@ -248,7 +251,11 @@ public static class KernelSettings
     internal static KernelTrial RunTrial(KernelSetting setting) =>
         Tool.CanRunTrials ? Tool.RunTrial(setting) : new KernelTrial(setting.Name, 0, 0, [], double.PositiveInfinity, Tool.WhyNot);
 
-    /// <summary>Median of 5 timed DCGAN-sized training steps of two strided convolutions and a transposed one (batch 32, 32×32, 64–128 channels), one thread.</summary>
+    /// <summary>
+    /// Milliseconds of one DCGAN training step as notebook 05 sizes it (28×28, width 32, batch 64, one thread): G's
+    /// linear → 64×7×7 → transposed convs to 32×14×14 and 1×28×28, D's strided convs 1→32→64 → linear, forward and backward
+    /// through both. The fastest of 7 timed steps (the least disturbed by other work on a shared machine).
+    /// </summary>
     internal static double ConvStepMs()
     {
         int saved = torch.get_num_threads();
@@ -258,19 +265,26 @@ public static class KernelSettings
             using var scope = torch.NewDisposeScope();
             using var gen = new Generator(3);
             Tensor P(params long[] s) => (torch.randn(s, generator: gen) * 0.05).requires_grad_();
-            var x = torch.randn([32, 3, 32, 32], generator: gen);
-            var (k1, k2, k3) = (P(64, 3, 4, 4), P(128, 64, 4, 4), P(128, 64, 4, 4));
+            var (x, z) = (torch.randn([64, 1, 28, 28], generator: gen), torch.randn([64, 64], generator: gen));
+            var (g0, g1, g2) = (P(64 * 7 * 7, 64), P(64, 32, 4, 4), P(32, 1, 4, 4));
+            var (d1, d2, d3) = (P(32, 1, 4, 4), P(64, 32, 4, 4), P(1, 64 * 7 * 7));
+            Tensor D(Tensor img)
+            {
+                var h = F.leaky_relu(F.conv2d(img, d1, null, [2, 2], [1, 1]), 0.2);
+                h = F.leaky_relu(F.conv2d(h, d2, null, [2, 2], [1, 1]), 0.2);
+                return F.linear(h.flatten(1), d3);
+            }
             void Step()
             {
                 using var s = torch.NewDisposeScope();
-                var h = F.leaky_relu(F.conv2d(x, k1, null, [2, 2], [1, 1]), 0.2);
-                h = F.leaky_relu(F.conv2d(h, k2, null, [2, 2], [1, 1]), 0.2);
-                F.conv_transpose2d(h, k3, null, [2, 2], [1, 1]).square().mean().backward();
-                foreach (var k in new[] { k1, k2, k3 }) k.grad = null;
+                var h = F.relu(F.linear(z, g0)).view(64, 64, 7, 7);
+                h = F.relu(F.conv_transpose2d(h, g1, null, [2, 2], [1, 1]));
+                var fake = F.conv_transpose2d(h, g2, null, [2, 2], [1, 1]).tanh();
+                (D(fake).mean() - D(x).mean()).backward();
+                foreach (var p in new[] { g0, g1, g2, d1, d2, d3 }) p.grad = null;
             }
             Step();
-            var times = Enumerable.Range(0, 5).Select(_ => { var sw = Stopwatch.StartNew(); Step(); return sw.Elapsed.TotalMilliseconds; }).Order().ToList();
-            return times[2];
+            return Enumerable.Range(0, 7).Select(_ => { var sw = Stopwatch.StartNew(); Step(); return sw.Elapsed.TotalMilliseconds; }).Min();
         }
         finally { torch.set_num_threads(saved); }
     }
@@ -364,8 +378,10 @@ public static class KernelSettings
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or NotSupportedException) { return new(); }
     }
 
+    /// <summary>The cached verdict, unless it names a setting this build of the kit does not know (then it is checked again).</summary>
     static KernelVerdict? ReadCache(string file, string key) =>
-        ReadAll(file).TryGetValue(key, out var v) && v.Trials.Count > 0 ? v : null;
+        ReadAll(file).TryGetValue(key, out var v) && v.Trials.Count > 0
+            && (KernelSetting.Candidates.Any(c => c.Name == v.Setting) || KernelSetting.FromUser()?.Name == v.Setting) ? v : null;
 
     static void WriteCache(string file, string key, KernelVerdict v)
     {
