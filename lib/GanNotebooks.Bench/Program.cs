@@ -22,6 +22,9 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        // First: load the native libraries and apply this machine's checked kernel setting (KernelSettings) before
+        // anything here touches torch (Toy sets torch's threads before it uses a kit type).
+        NativeRuntime.EnsureLoadable();
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         var cmd = args.Length > 0 ? args[0].ToLowerInvariant() : "";
@@ -37,12 +40,15 @@ public static class Program
                 case "threads": return ThreadsBench(opts);
                 case "ensemble": return Ensemble(opts);
                 case "notebooks": return NotebooksBench.Run(opts);
+                case "kernels": KernelsBench.Run(opts); return 0;
+                case KernelsBench.ChildCommand: return KernelsBench.Child(opts);
                 case "all": return All(opts);
                 default:
-                    Console.Error.WriteLine("usage: gannb-bench all [--quick] [--no-python]      every figure of the speed table (toy GAN and DCGAN at 1 and 2 threads, PyTorch beside, ensembles)");
+                    Console.Error.WriteLine("usage: gannb-bench all [--quick] [--no-python]      every figure of the speed table (toy GAN and DCGAN at 1 and 2 threads, PyTorch beside, ensembles, kernels)");
                     Console.Error.WriteLine("       gannb-bench toy [--steps 2000] [--batch 128] [--hidden 128] [--rounds 3] [--threads N] [--py-steps N] [--no-python]");
                     Console.Error.WriteLine("       gannb-bench dcgan [--size 28] [--width 32] [--z 64] [--batch 64] [--steps 30] [--rounds 3] [--threads N] [--no-bn] [--no-python]");
                     Console.Error.WriteLine("       gannb-bench profile [--steps 400] [--batch 256] [--hidden 128] [--rounds 3] [--threads 1]   where a toy GAN step's time goes");
+                    Console.Error.WriteLine("       gannb-bench kernels [--quick] [--rounds 3] [--dcgan-steps 20] [--toy-steps 1000] [--all-settings] [--verbose]   the price of correct kernels: DCGAN and toy GAN at 1 thread under the kit's checked setting vs the fastest one even if wrong (and as shipped), each in a process of its own");
                     Console.Error.WriteLine("       gannb-bench threads                                 the auto thread calibration, measured now (and cached)");
                     Console.Error.WriteLine("       gannb-bench ensemble [...]                          K seeds as one model vs K sequential runs");
                     Console.Error.WriteLine("       gannb-bench notebooks [--profile full|smoke] [--only 05] [--out DIR]   each notebook's run time through the runner (long)");
@@ -241,7 +247,7 @@ public static class Program
     /// <summary>
     /// Every figure of the speed table in one run: the toy GAN (MLP 3×128, batch 256) with GanTrainer, the plain loop
     /// and PyTorch at 1 and 2 threads; the DCGAN (28×28, width 32, batch 64) images/s and GFLOP/s at 1 and 2 threads
-    /// with PyTorch beside; the ensemble figures; then the table.
+    /// with PyTorch beside; the ensemble figures; the kernels' price of correctness (<see cref="KernelsBench"/>); then the tables.
     /// </summary>
     static int All(Dictionary<string, string> o)
     {
@@ -274,6 +280,9 @@ public static class Program
         Console.WriteLine("=== ensembles");
         int ensembleRc = Ensemble(o);
         Console.WriteLine();
+        Console.WriteLine("=== kernels: the price of correctness (each setting in a process of its own, 1 thread)");
+        var kernels = KernelsBench.Run(quick ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["quick"] = "true" } : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase));
+        Console.WriteLine();
 
         Console.WriteLine($"=== the table (best round of each; wall-clock rates — on a shared machine compare the steps per CPU-second in the sections above)");
         Console.WriteLine();
@@ -290,6 +299,12 @@ public static class Program
             Console.WriteLine($"| toy GAN, 2 threads / 1 thread | {toy[1].Ours.Wall / toy[0].Ours.Wall:F2}× | {toy[1].Plain.Wall / toy[0].Plain.Wall:F2}× | — |");
         Console.WriteLine();
         Console.WriteLine($"auto thread choice on this machine: {Threads.Cached()?.ToString() ?? "not measured yet (gannb-bench threads)"}");
+        Console.WriteLine($"kernel setting on this machine: {KernelSettings.Current?.Summary() ?? "none"}");
+        if (kernels.Count > 0)
+        {
+            Console.WriteLine();
+            KernelsBench.PrintTable(kernels);
+        }
         return ensembleRc == 2 ? 2 : 0;
     }
 

@@ -121,10 +121,10 @@ public static class KernelSettings
 {
     /// <summary>Environment variable: "unchecked" (use the libraries as shipped, no self-test) or "recheck".</summary>
     public const string EnvironmentVariable = "GANKIT_KERNELS";
-    /// <summary>Set in the self-test's own processes: the setting to apply there.</summary>
-    internal const string TrialVariable = "GANKIT_KERNEL_TRIAL";
-    /// <summary>Set by a process that applied a verdict, for the processes it starts (graded runs, sweeps): they apply the same.</summary>
-    internal const string InheritedVariable = "GANKIT_KERNEL_VERDICT";
+    /// <summary>Set in the self-test's own processes (and the bench's `kernels` children): the name of the setting to apply there, exactly.</summary>
+    public const string TrialVariable = "GANKIT_KERNEL_TRIAL";
+    /// <summary>Set by a process that applied a verdict, for the processes it starts (graded runs, sweeps): they apply the same. A child that must run another setting removes it.</summary>
+    public const string InheritedVariable = "GANKIT_KERNEL_VERDICT";
     /// <summary>The argument that makes GanNotebooks.dll run one trial and print its JSON.</summary>
     internal const string TrialArgument = "--kernel-trial";
 
