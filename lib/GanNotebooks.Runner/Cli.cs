@@ -37,9 +37,11 @@ public static class Cli
         Classroom (nbgrader cell metadata; see lib/GanNotebooks.Runner/Classroom/README.md):
           assign    writes the student version of each SOURCE into DIR: solution regions replaced by a stub
                     that throws NotImplementedException, hidden tests removed, outputs cleared.
-          grade     restores the source's locked and test cells in each submission, puts the hidden tests
-                    back, runs it in its own process (--timeout, default 300 s; --memory, default 4096 MB;
-                    --profile, default smoke), scores every grade cell on its own and writes
+          grade     reads every submission first, restores the source's locked and test cells in each,
+                    puts the hidden tests back, runs it in its own process and empty temp folder, inside
+                    bubblewrap (bwrap: no network, only the kit visible) when installed, else with a
+                    warning (--timeout, default 300 s; --memory, default 4096 MB; --profile, default
+                    smoke), scores every grade cell on its own and writes
                     DIR/gradebook.csv, DIR/gradebook.json and DIR/feedback/STUDENT.html. The student is the
                     file name, or the folder name when the file has the source's name (DIR/STUDENT/NB.ipynb).
                     Exit 0 when grading completed (also with failing students), 2 for bad input.

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GanNotebooks.Runner.Execution;
 
 namespace GanNotebooks.Runner.Classroom;
 
@@ -24,6 +25,11 @@ public sealed record GradeOptions
     public BudgetProfile? Profile { get; init; }
     /// <summary>Progress lines (default stdout).</summary>
     public TextWriter? Out { get; init; }
+    /// <summary>
+    /// The bubblewrap program that sandboxes each run (a name on PATH or a path; default bwrap). When it is not found or
+    /// cannot start here, the runs are not sandboxed and a one-line warning says so (Classroom/README.md, "Isolation").
+    /// </summary>
+    public string Sandbox { get; init; } = "bwrap";
 }
 
 /// <summary>One gradebook line: one exercise of one student.</summary>
@@ -43,15 +49,24 @@ public sealed record GradeRow(string Student, string Exercise, double Points, do
 /// <param name="Seconds">Wall time of grading it (merge, run, scoring).</param>
 /// <param name="Feedback">Its feedback report.</param>
 /// <param name="Message">Why it was not graded normally, else empty.</param>
-public sealed record StudentResult(string Student, string Submission, string Status, double Points, double Max, double Seconds, string Feedback, string Message);
+/// <param name="Sha256">SHA-256 of the submitted file as read before any student code ran (what was graded).</param>
+public sealed record StudentResult(string Student, string Submission, string Status, double Points, double Max, double Seconds, string Feedback, string Message, string Sha256);
 
 /// <summary>The gradebook of one grading run.</summary>
-public sealed record Gradebook(string Source, IReadOnlyList<GradeRow> Rows, IReadOnlyList<StudentResult> Students, string CsvPath, string JsonPath);
+/// <param name="Source">The source notebook.</param>
+/// <param name="Rows">One line per student and exercise.</param>
+/// <param name="Students">One result per student.</param>
+/// <param name="CsvPath">DIR/gradebook.csv.</param>
+/// <param name="JsonPath">DIR/gradebook.json.</param>
+/// <param name="SourceSha256">SHA-256 of the source as read before any student code ran.</param>
+/// <param name="Sandbox">"bubblewrap" or "none" (see <see cref="GradingSandbox"/>).</param>
+public sealed record Gradebook(string Source, IReadOnlyList<GradeRow> Rows, IReadOnlyList<StudentResult> Students, string CsvPath, string JsonPath, string SourceSha256, string Sandbox);
 
 /// <summary>
-/// <c>gannb grade</c>: restores the source's locked and test cells (with the hidden tests) in each submission, runs it in
-/// its own <c>gannb run --continue-on-error</c> process under a time and memory limit, scores each grade cell on its
-/// own and writes the gradebook and a feedback report per student (see Classroom/README.md).
+/// <c>gannb grade</c>: reads the source and every submission first, restores the source's locked and test cells (with the
+/// hidden tests) in each submission, runs it in its own <c>gannb run --continue-on-error</c> process in a private folder
+/// (sandboxed by bubblewrap when it is there) under a time and memory limit, scores each grade cell on its own and writes
+/// the gradebook and a feedback report per student (see Classroom/README.md).
 /// </summary>
 public static class Grader
 {
@@ -67,119 +82,158 @@ public static class Grader
         return string.IsNullOrEmpty(folder) ? name : folder;
     }
 
+    /// <summary>A submission: its student and the file as read before any student code ran.</summary>
+    sealed record Submission(string Student, InputFile File);
+
+    /// <summary>What grading one submission needs, decided before any student code runs.</summary>
+    sealed record GradingContext(GradeOptions Options, ClassroomNotebook Source, IReadOnlyList<Exercise> Exercises, CourseLayout Layout, GradingSandbox Sandbox, string OutDir);
+
     /// <summary>Checks the input, then grades every submission; throws <see cref="ClassroomException"/> for bad input only.</summary>
     public static async Task<Gradebook> GradeAsync(GradeOptions options, CancellationToken cancellationToken = default)
     {
         var log = options.Out ?? Console.Out;
-        var sourcePath = Path.GetFullPath(options.Source);
-        var source = ClassroomNotebook.Load(sourcePath);
-        var exercises = source.Validate();
-        if (exercises.Count == 0) throw new ClassroomException($"{sourcePath}: no grade cell (metadata.nbgrader.grade: true with points): nothing to grade.");
-        if (options.Submissions.Count == 0) throw new ClassroomException("no submission given.");
+        // Everything is read (and hashed) before any student code runs: the source, the files it loads from its folder and
+        // every submission. Grading uses these copies and never reads a file again that a student's run could have changed.
+        var (sourceFile, source, exercises) = ReadSource(options.Source);
+        var layout = CourseLayout.Of(source);
+        var submissions = ReadSubmissions(options.Submissions, sourceFile.Path);
+        var sandbox = GradingSandbox.Detect(options.Sandbox);
+
+        var outDir = Path.GetFullPath(options.OutputDirectory);
+        Directory.CreateDirectory(outDir);
+        var rows = new List<GradeRow>();
+        var results = new List<StudentResult>();
+        var book = new Gradebook(sourceFile.Path, rows, results, Path.Combine(outDir, "gradebook.csv"), Path.Combine(outDir, "gradebook.json"), sourceFile.Sha256, sandbox.Name);
+        var max = exercises.Sum(e => e.Points);
+        if (sandbox.Warning is { } warning) log.WriteLine(warning);
+        log.WriteLine($"grading {submissions.Count} submission{(submissions.Count == 1 ? "" : "s")} of {sourceFile.Path} ({exercises.Count} exercise{(exercises.Count == 1 ? "" : "s")}, " +
+                      $"{Fmt(max)} points; limits {options.Timeout.TotalSeconds:0} s, {options.MemoryMb} MB; sandbox: {sandbox.Name})");
+        var context = new GradingContext(options, source, exercises, layout, sandbox, outDir);
+        foreach (var submission in submissions)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (studentRows, result) = await GradeSafelyAsync(context, submission, max, cancellationToken).ConfigureAwait(false);
+            rows.AddRange(studentRows);
+            results.Add(result);
+            log.WriteLine($"{result.Student}: {Fmt(result.Points)}/{Fmt(max)} points in {result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s" +
+                          (result.Status == "graded" ? "" : $" ({result.Status}: {result.Message})"));
+            log.Flush();
+            // Written after every student: an interrupted grading keeps what it did.
+            WriteGradebook(book);
+        }
+        log.WriteLine($"gradebook: {book.CsvPath}");
+        log.WriteLine($"           {book.JsonPath}");
+        log.WriteLine($"feedback:  {Path.Combine(outDir, "feedback")}{Path.DirectorySeparatorChar}");
+        return book;
+    }
+
+    static (InputFile File, ClassroomNotebook Notebook, IReadOnlyList<Exercise> Exercises) ReadSource(string source)
+    {
+        var path = Path.GetFullPath(source);
+        if (!File.Exists(path)) throw new ClassroomException($"{path}: file not found.");
+        var file = InputFile.Read(path);
+        if (file.Error is { } error) throw new ClassroomException(error);
+        var notebook = ClassroomNotebook.Parse(file.Text(), path);
+        var exercises = notebook.Validate();
+        if (exercises.Count == 0) throw new ClassroomException($"{path}: no grade cell (metadata.nbgrader.grade: true with points): nothing to grade.");
+        return (file, notebook, exercises);
+    }
+
+    static List<Submission> ReadSubmissions(IReadOnlyList<string> paths, string sourcePath)
+    {
+        if (paths.Count == 0) throw new ClassroomException("no submission given.");
         var students = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var plan = new List<(string Student, string Path)>();
-        foreach (var s in options.Submissions)
+        var submissions = new List<Submission>();
+        foreach (var s in paths)
         {
             var path = Path.GetFullPath(s);
             if (!File.Exists(path)) throw new ClassroomException($"{path}: submission not found.");
             if (Assigner.PathComparer.Equals(path, sourcePath)) throw new ClassroomException($"{path}: is the source itself, not a submission.");
             var student = StudentName(path, sourcePath);
             if (!students.TryAdd(student, path)) throw new ClassroomException($"{path}: the student '{student}' also submitted {students[student]}; one submission per student.");
-            plan.Add((student, path));
+            submissions.Add(new Submission(student, InputFile.Read(path)));
         }
+        return submissions;
+    }
 
-        var outDir = Path.GetFullPath(options.OutputDirectory);
-        Directory.CreateDirectory(outDir);
-        var rows = new List<GradeRow>();
-        var results = new List<StudentResult>();
-        var csv = Path.Combine(outDir, "gradebook.csv");
-        var json = Path.Combine(outDir, "gradebook.json");
-        var max = exercises.Sum(e => e.Points);
-        log.WriteLine($"grading {plan.Count} submission{(plan.Count == 1 ? "" : "s")} of {sourcePath} ({exercises.Count} exercise{(exercises.Count == 1 ? "" : "s")}, " +
-                      $"{Fmt(max)} points; limits {options.Timeout.TotalSeconds:0} s, {options.MemoryMb} MB)");
-        foreach (var (student, path) in plan)
+    /// <summary>Grades one submission; whatever goes wrong with it (an unreadable result, a file in the way) costs it alone.</summary>
+    static async Task<(List<GradeRow> Rows, StudentResult Result)> GradeSafelyAsync(GradingContext context, Submission submission, double max, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        string status, message, feedback;
+        List<GradeRow> rows;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var watch = Stopwatch.StartNew();
-            string status, message, feedback;
-            List<GradeRow> studentRows;
-            try
-            {
-                (status, message, studentRows, feedback) = await GradeOneAsync(options, source, exercises, student, path, outDir, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not (OperationCanceledException or ClassroomException or System.ComponentModel.Win32Exception))
-            {
-                // Whatever went wrong with this one submission (an unreadable result, a file in the way), the next is graded.
-                status = "crashed";
-                message = $"grading failed: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}; no exercise scored.";
-                studentRows = exercises.Select(x => new GradeRow(student, x.GradeId, 0, x.Points, message)).ToList();
-                feedback = "";
-            }
-            watch.Stop();
-            rows.AddRange(studentRows);
-            var points = studentRows.Sum(r => r.Points);
-            results.Add(new StudentResult(student, path, status, points, max, Math.Round(watch.Elapsed.TotalSeconds, 2), feedback, message));
-            log.WriteLine($"{student}: {Fmt(points)}/{Fmt(max)} points in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s" +
-                          (status == "graded" ? "" : $" ({status}: {message})"));
-            log.Flush();
-            // Written after every student: an interrupted grading keeps what it did.
-            WriteGradebook(sourcePath, rows, results, csv, json);
+            (status, message, rows, feedback) = await GradeOneAsync(context, submission, cancellationToken).ConfigureAwait(false);
         }
-        log.WriteLine($"gradebook: {csv}");
-        log.WriteLine($"           {json}");
-        log.WriteLine($"feedback:  {Path.Combine(outDir, "feedback")}{Path.DirectorySeparatorChar}");
-        return new Gradebook(sourcePath, rows, results, csv, json);
+        catch (Exception e) when (e is not (OperationCanceledException or ClassroomException or System.ComponentModel.Win32Exception))
+        {
+            status = "crashed";
+            message = $"grading failed: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}; no exercise scored.";
+            rows = context.Exercises.Select(x => new GradeRow(submission.Student, x.GradeId, 0, x.Points, message)).ToList();
+            feedback = "";
+        }
+        var result = new StudentResult(submission.Student, submission.File.Path, status, rows.Sum(r => r.Points), max,
+            Math.Round(watch.Elapsed.TotalSeconds, 2), feedback, message, submission.File.Sha256);
+        return (rows, result);
     }
 
     static async Task<(string Status, string Message, List<GradeRow> Rows, string Feedback)> GradeOneAsync(
-        GradeOptions options, ClassroomNotebook source, IReadOnlyList<Exercise> exercises, string student, string path, string outDir,
-        CancellationToken cancellationToken)
+        GradingContext context, Submission submission, CancellationToken cancellationToken)
     {
+        var (student, path) = (submission.Student, submission.File.Path);
         var safe = SafeName(student);
-        var feedback = Path.Combine(outDir, "feedback", safe + ".html");
-        var runDir = Path.Combine(outDir, "runs", safe);
-        List<GradeRow> Zero(string message) => exercises.Select(e => new GradeRow(student, e.GradeId, 0, e.Points, message)).ToList();
-
-        ClassroomNotebook submission;
-        try { submission = ClassroomNotebook.Load(path); }
-        catch (ClassroomException e)
+        var feedback = Path.Combine(context.OutDir, "feedback", safe + ".html");
+        var runDir = Path.Combine(context.OutDir, "runs", safe);
+        (string, string, List<GradeRow>, string) NotScored(string status, string message)
         {
-            var rows = Zero(e.Message);
-            AtomicFile.WriteAllText(feedback, FeedbackPage(student, path, rows, e.Message, null));
-            return ("not-a-notebook", e.Message, rows, feedback);
+            var zero = context.Exercises.Select(e => new GradeRow(student, e.GradeId, 0, e.Points, message)).ToList();
+            AtomicFile.WriteAllText(feedback, FeedbackPage(student, path, zero, message, null));
+            return (status, message, zero, feedback);
         }
+
+        ClassroomNotebook notebook;
+        try { notebook = ClassroomNotebook.Parse(submission.File.Bytes is null ? throw new ClassroomException(submission.File.Error!) : submission.File.Text(), path); }
+        catch (ClassroomException e) { return NotScored("not-a-notebook", e.Message); }
 
         // The notebook as graded: the source's locked and test cells (hidden tests included), the student's answers.
-        var graded = Merge(source, submission);
-        var name = Path.GetFileNameWithoutExtension(source.Path);
+        var name = Path.GetFileNameWithoutExtension(context.Source.Path);
+        var graded = ClassroomNotebook.Serialize(Merge(context.Source, notebook));
         if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
-        var gradedPath = Path.Combine(runDir, name + ".ipynb");
-        AtomicFile.WriteAllText(gradedPath, ClassroomNotebook.Serialize(graded));
-        var executedDir = Path.Combine(runDir, "executed");
-        var run = await RunChildAsync(options, gradedPath, executedDir, Path.GetDirectoryName(source.Path)!, Path.Combine(runDir, "log.txt"), cancellationToken).ConfigureAwait(false);
+        AtomicFile.WriteAllText(Path.Combine(runDir, name + ".ipynb"), graded);
+        var (run, executed, report, problem) = await RunInPrivateFolderAsync(context, name, graded, runDir, cancellationToken).ConfigureAwait(false);
 
-        string? status = run.TimedOut ? "timed-out" : run.OutOfMemory ? "out-of-memory" : null;
-        string? message = run.TimedOut ? $"timed out: the run took longer than {options.Timeout.TotalSeconds:0} s and was stopped; no exercise scored."
-            : run.OutOfMemory ? $"out of memory: the run used more than {options.MemoryMb} MB and was stopped; no exercise scored."
-            : null;
-        var executedPath = new[] { name + ".ipynb", name + ".failed.ipynb" }.Select(f => Path.Combine(executedDir, f)).FirstOrDefault(File.Exists);
-        var reportPath = new[] { name + ".html", name + ".failed.html" }.Select(f => Path.Combine(executedDir, f)).FirstOrDefault(File.Exists);
-        if (status is null && (run.ExitCode is not (0 or 1) || executedPath is null))
-        {
-            status = "crashed";
-            message = $"the run ended without a result (exit code {run.ExitCode}){(run.LastError is { } last ? ": " + last : "")}; no exercise scored.";
-        }
-        if (status is not null)
-        {
-            var rows = Zero(message!);
-            AtomicFile.WriteAllText(feedback, FeedbackPage(student, path, rows, message!, null));
-            return (status, message!, rows, feedback);
-        }
-
-        var scored = Score(student, exercises, (JsonObject)JsonNode.Parse(File.ReadAllText(executedPath!))!);
-        var report = reportPath is null ? null : File.ReadAllText(reportPath);
+        if (run.TimedOut) return NotScored("timed-out", $"timed out: the run took longer than {context.Options.Timeout.TotalSeconds:0} s and was stopped; no exercise scored.");
+        if (run.OutOfMemory) return NotScored("out-of-memory", $"out of memory: the run used more than {context.Options.MemoryMb} MB and was stopped; no exercise scored.");
+        if (executed is null)
+            return NotScored("crashed", $"the run ended without a result (exit code {run.ExitCode}){((problem ?? run.LastError) is { } why ? ": " + why.TrimEnd('.') : "")}; no exercise scored.");
+        var scored = Score(student, context.Exercises, (JsonObject)JsonNode.Parse(executed)!);
         AtomicFile.WriteAllText(feedback, FeedbackPage(student, path, scored, null, report));
         return ("graded", "", scored, feedback);
+    }
+
+    /// <summary>
+    /// Runs the graded notebook in a fresh private folder (in the sandbox when there is one) under the time and memory
+    /// limits, and reads back the result its exit code names — 0: NAME.ipynb, 1 (cells failed): NAME.failed.ipynb — with
+    /// its report, after the run ended; they are kept in DIR/runs/STUDENT/executed/ and the private folder is deleted.
+    /// </summary>
+    static async Task<(LimitedRun Run, string? Executed, string? Report, string? Problem)> RunInPrivateFolderAsync(
+        GradingContext context, string name, string graded, string runDir, CancellationToken cancellationToken)
+    {
+        using var folder = GradingFolder.Create(context.Layout, name + ".ipynb", graded, linkViews: !context.Sandbox.Isolated);
+        var limit = (long)context.Options.MemoryMb * 1024 * 1024;
+        var info = context.Sandbox.RunStartInfo(folder, name + ".ipynb", context.Options.Profile, limit);
+        LimitedRun run;
+        try { run = await LimitedProcess.RunAsync(info, context.Options.Timeout, limit, Path.Combine(runDir, "log.txt"), cancellationToken).ConfigureAwait(false); }
+        catch (System.ComponentModel.Win32Exception e) { throw new ClassroomException($"cannot start the grading process '{info.FileName}': {e.Message}"); }
+        var suffix = run.ExitCode switch { 0 => "", 1 => ".failed", _ => null };
+        if (suffix is null || run.TimedOut || run.OutOfMemory) return (run, null, null, null);
+        var executed = folder.ReadResult(name + suffix + ".ipynb", out var problem);
+        if (executed is null) return (run, null, null, problem);
+        var report = folder.ReadResult(name + suffix + ".html", out _);
+        AtomicFile.WriteAllText(Path.Combine(runDir, "executed", name + suffix + ".ipynb"), executed);
+        if (report is not null) AtomicFile.WriteAllText(Path.Combine(runDir, "executed", name + suffix + ".html"), report);
+        return (run, executed, report, null);
     }
 
     /// <summary>
@@ -330,114 +384,6 @@ public static class Grader
         return First($"{ename}: {evalue}");
     }
 
-    sealed record ChildRun(int ExitCode, bool TimedOut, bool OutOfMemory, long PeakBytes, string? LastError);
-
-    /// <summary>
-    /// Runs <c>gannb run GRADED --continue-on-error</c> in a child process of this same gannb: the kernel's current
-    /// directory is the source's folder; DOTNET_GCHeapHardLimit caps its managed heap at the memory limit and its working
-    /// set is polled every 200 ms (native memory such as TorchSharp's counts there); over the limit, or over the time
-    /// limit, the process tree is killed.
-    /// </summary>
-    static async Task<ChildRun> RunChildAsync(GradeOptions options, string graded, string outDir, string cwd, string logPath, CancellationToken cancellationToken)
-    {
-        var (file, prefix) = ChildCommand();
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardInput = true, // closed at once: a cell that reads the console gets end-of-input, not the grader's terminal
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = cwd,
-        };
-        foreach (var a in prefix) info.ArgumentList.Add(a);
-        foreach (var a in new[] { "run", graded, "--out", outDir, "--continue-on-error", "--cwd", cwd }) info.ArgumentList.Add(a);
-        if (options.Profile is { } profile)
-        {
-            info.ArgumentList.Add("--profile");
-            info.ArgumentList.Add(profile.Name());
-        }
-        var limit = (long)options.MemoryMb * 1024 * 1024;
-        info.Environment["DOTNET_GCHeapHardLimit"] = "0x" + limit.ToString("X", CultureInfo.InvariantCulture);
-
-        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-        await using var logFile = new StreamWriter(logPath, append: false, new UTF8Encoding(false));
-        var gate = new object();
-        string? lastError = null;
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) logFile.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (gate)
-            {
-                logFile.WriteLine(e.Data);
-                if (e.Data.Trim().Length > 0) lastError = e.Data.Trim();
-            }
-        };
-        try { process.Start(); }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new ClassroomException($"cannot start the grading process '{file}': {e.Message}");
-        }
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var watch = Stopwatch.StartNew();
-        var exited = process.WaitForExitAsync(CancellationToken.None);
-        bool timedOut = false, outOfMemory = false;
-        long peak = 0;
-        try
-        {
-            while (!exited.IsCompleted)
-            {
-                await Task.WhenAny(exited, Task.Delay(200, cancellationToken)).ConfigureAwait(false);
-                if (exited.IsCompleted) break;
-                cancellationToken.ThrowIfCancellationRequested();
-                if (watch.Elapsed > options.Timeout) { timedOut = true; break; }
-                try
-                {
-                    process.Refresh();
-                    peak = Math.Max(peak, process.WorkingSet64);
-                    if (process.WorkingSet64 > limit) { outOfMemory = true; break; }
-                }
-                catch (InvalidOperationException) { break; } // exited meanwhile
-            }
-        }
-        finally
-        {
-            if (!exited.IsCompleted) Kill(process);
-        }
-        await exited.ConfigureAwait(false);
-        process.WaitForExit(); // flushes the redirected streams
-        int code;
-        try { code = process.ExitCode; } catch (InvalidOperationException) { code = -1; }
-        lock (gate)
-        {
-            logFile.WriteLine($"[gannb grade] exit code {code}{(timedOut ? ", killed: time limit" : "")}{(outOfMemory ? ", killed: memory limit" : "")}, peak working set {peak / (1024 * 1024)} MB, {watch.Elapsed.TotalSeconds:0.0} s");
-        }
-        return new ChildRun(code, timedOut, outOfMemory, peak, lastError);
-    }
-
-    static void Kill(Process process)
-    {
-        try { process.Kill(entireProcessTree: true); }
-        catch (InvalidOperationException) { } // already exited
-        catch (System.ComponentModel.Win32Exception) { }
-    }
-
-    /// <summary>This gannb again: its apphost when this process is gannb, else the dotnet host with gannb.dll.</summary>
-    static (string File, string[] Prefix) ChildCommand()
-    {
-        var processPath = Environment.ProcessPath;
-        if (processPath is not null && Path.GetFileNameWithoutExtension(processPath).Equals("gannb", StringComparison.OrdinalIgnoreCase))
-            return (processPath, []);
-        var dll = typeof(Grader).Assembly.Location;
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (string.IsNullOrEmpty(host) || !File.Exists(host))
-            host = processPath is not null && Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? processPath : "dotnet";
-        return (host, ["exec", dll]);
-    }
-
     static string SafeName(string student)
     {
         var invalid = Path.GetInvalidFileNameChars();
@@ -447,28 +393,30 @@ public static class Grader
 
     internal static string Fmt(double points) => points.ToString("0.##", CultureInfo.InvariantCulture);
 
-    static void WriteGradebook(string source, List<GradeRow> rows, List<StudentResult> students, string csvPath, string jsonPath)
+    static void WriteGradebook(Gradebook book)
     {
         var csv = new StringBuilder("student,exercise,points,max,message\n");
-        foreach (var r in rows)
+        foreach (var r in book.Rows)
             csv.Append(Csv(r.Student)).Append(',').Append(Csv(r.Exercise)).Append(',').Append(Fmt(r.Points)).Append(',')
                .Append(Fmt(r.Max)).Append(',').Append(Csv(r.Message)).Append('\n');
-        AtomicFile.WriteAllText(csvPath, csv.ToString());
+        AtomicFile.WriteAllText(book.CsvPath, csv.ToString());
 
         var json = new JsonObject
         {
-            ["source"] = source,
-            ["rows"] = new JsonArray(rows.Select(r => (JsonNode?)new JsonObject
+            ["source"] = book.Source,
+            ["source_sha256"] = book.SourceSha256,
+            ["sandbox"] = book.Sandbox,
+            ["rows"] = new JsonArray(book.Rows.Select(r => (JsonNode?)new JsonObject
             {
                 ["student"] = r.Student, ["exercise"] = r.Exercise, ["points"] = r.Points, ["max"] = r.Max, ["message"] = r.Message,
             }).ToArray()),
-            ["students"] = new JsonArray(students.Select(s => (JsonNode?)new JsonObject
+            ["students"] = new JsonArray(book.Students.Select(s => (JsonNode?)new JsonObject
             {
-                ["student"] = s.Student, ["submission"] = s.Submission, ["status"] = s.Status, ["points"] = s.Points, ["max"] = s.Max,
+                ["student"] = s.Student, ["submission"] = s.Submission, ["sha256"] = s.Sha256, ["status"] = s.Status, ["points"] = s.Points, ["max"] = s.Max,
                 ["seconds"] = s.Seconds, ["feedback"] = s.Feedback, ["message"] = s.Message,
             }).ToArray()),
         };
-        AtomicFile.WriteAllText(jsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
+        AtomicFile.WriteAllText(book.JsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
     }
 
     static string Csv(string s) =>
