@@ -16,8 +16,10 @@ namespace GanNotebooks.Evaluation;
 /// <param name="ClassHistogram">Fraction of generated images the classifier assigns to each class, or null without a classifier.</param>
 /// <param name="DroppedClasses">Classes that receive less than half the share they get among held-out real images (mode dropping).</param>
 /// <param name="HistogramKl">KL(generated histogram ‖ real held-out histogram) in nats (0 = same class balance).</param>
+/// <param name="FrechetDetails">How <paramref name="FrechetDistance"/> was computed (solver, ridge, notes), or null.</param>
+/// <param name="BaselineDetails">How <paramref name="Baseline"/> was computed, or null.</param>
 public sealed record ImageQualityReport(int Count, double FrechetDistance, double Baseline, double? Accuracy, double[]? ClassHistogram,
-    IReadOnlyList<int> DroppedClasses, double HistogramKl)
+    IReadOnlyList<int> DroppedClasses, double HistogramKl, FrechetResult? FrechetDetails = null, FrechetResult? BaselineDetails = null)
 {
     /// <summary>FrechetDistance / Baseline (1 = as close as another real sample).</summary>
     public double RatioToBaseline => FrechetDistance / Baseline;
@@ -26,7 +28,9 @@ public sealed record ImageQualityReport(int Count, double FrechetDistance, doubl
     public override string ToString() =>
         FormattableString.Invariant($"FD {FrechetDistance:G4} (real baseline {Baseline:G4}, ×{RatioToBaseline:F1}) on {Count} images") +
         (Accuracy is double a ? FormattableString.Invariant($"; accuracy {a:P1}") : "") +
-        (ClassHistogram is null ? "" : FormattableString.Invariant($"; class KL {HistogramKl:F3}, dropped {DroppedClasses.Count}"));
+        (ClassHistogram is null ? "" : FormattableString.Invariant($"; class KL {HistogramKl:F3}, dropped {DroppedClasses.Count}")) +
+        (FrechetDetails?.Note is string fn ? $"; FD: {fn}" : "") +
+        (BaselineDetails?.Note is string bn ? $"; baseline: {bn}" : "");
 }
 
 /// <summary>
@@ -112,6 +116,7 @@ public sealed class ImageQualityMetric : IDisposable
         long half = (n + 1) / 2;
         using var scope = torch.NewDisposeScope();
         var feats = Features(realImages);
+        FrechetDistance.RequireFinite(feats, RealName);   // a broken feature network shows here, not at the first score
         var idx = torch.tensor(perm);
         _reference?.Dispose(); _heldOut?.Dispose(); _heldOutPredicted?.Dispose();
         _reference = feats.index_select(0, idx[..(int)half]).DetachFromDisposeScope();
@@ -124,22 +129,31 @@ public sealed class ImageQualityMetric : IDisposable
     /// The real-vs-real baseline: d² between the first <paramref name="n"/> held-out real images (all when null) and
     /// the reference half. Use the N of the generated set you compare it with.
     /// </summary>
-    public double Baseline(int? n = null)
+    public double Baseline(int? n = null) => MeasureBaseline(n).Distance;
+
+    /// <summary><see cref="Baseline"/> with how the distance was computed (solver, ridge, notes).</summary>
+    public FrechetResult MeasureBaseline(int? n = null)
     {
         var held = _heldOut ?? throw NoReal();
         int k = n ?? HeldOutCount;
         if (k < 2 || k > HeldOutCount)
             throw new ArgumentOutOfRangeException(nameof(n), k, $"the baseline needs 2 ≤ n ≤ {HeldOutCount} (the held-out half); score at most that many generated images.");
         using var part = held.narrow(0, 0, k);
-        return FrechetDistance.FromFeatures(part, _reference!);
+        return FrechetDistance.Measure(part, _reference!, "real images (held-out half)", RealName + " (reference half)");
     }
 
     /// <summary>d² between the generated images [N, C, H, W] (N ≥ 2) and the reference half.</summary>
-    public double Score(Tensor generated)
+    public double Score(Tensor generated) => Measure(generated).Distance;
+
+    /// <summary>
+    /// <see cref="Score"/> with how the distance was computed (solver, ridge, notes). Generated images whose features
+    /// hold NaN/∞ throw an <see cref="ArgumentException"/> that names them.
+    /// </summary>
+    public FrechetResult Measure(Tensor generated)
     {
         var reference = _reference ?? throw NoReal();
         using var f = Features(generated);
-        return FrechetDistance.FromFeatures(f, reference);
+        return FrechetDistance.Measure(f, reference, "generated images", RealName + " (reference half)");
     }
 
     /// <summary>d² between two image sets [N1, C, H, W] and [N2, C, H, W] (no reference needed).</summary>
@@ -147,8 +161,10 @@ public sealed class ImageQualityMetric : IDisposable
     {
         using var a = Features(imagesA);
         using var b = Features(imagesB);
-        return FrechetDistance.FromFeatures(a, b);
+        return FrechetDistance.Measure(a, b, "first image set", "second image set").Distance;
     }
+
+    const string RealName = "real images";
 
     /// <summary>Fraction of images [N, C, H, W] the classifier labels as <paramref name="labels"/> [N] (conditional samples: chance is 1/K).</summary>
     public double Accuracy(Tensor images, Tensor labels)
@@ -197,8 +213,9 @@ public sealed class ImageQualityMetric : IDisposable
     {
         ArgumentNullException.ThrowIfNull(generated);
         int n = (int)generated.shape[0];
-        double fd = Score(generated), baseline = Baseline(Math.Min(n, HeldOutCount));
-        if (_predict is null) return new ImageQualityReport(n, fd, baseline, null, null, [], double.NaN);
+        var fd = Measure(generated);
+        var baseline = MeasureBaseline(Math.Min(n, HeldOutCount));
+        if (_predict is null) return new ImageQualityReport(n, fd.Distance, baseline.Distance, null, null, [], double.NaN, fd, baseline);
         using var scope = torch.NewDisposeScope();
         var predicted = Predicted(generated);
         var hist = Histogram(predicted);
@@ -208,7 +225,7 @@ public sealed class ImageQualityMetric : IDisposable
         for (int k = 0; k < hist.Length; k++)
             if (hist[k] > 0) kl += hist[k] * Math.Log(hist[k] / Math.Max(real[k], 1e-12));
         double? acc = labels is null ? null : predicted.eq(labels.cpu().to_type(ScalarType.Int64)).to_type(ScalarType.Float64).mean().item<double>();
-        return new ImageQualityReport(n, fd, baseline, acc, hist, dropped, kl);
+        return new ImageQualityReport(n, fd.Distance, baseline.Distance, acc, hist, dropped, kl, fd, baseline);
     }
 
     Tensor Features(Tensor images)

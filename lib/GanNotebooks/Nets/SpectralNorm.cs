@@ -44,13 +44,36 @@ public static class SpectralNorm
         return u.clone().dot(w.mv(v.clone()));
     }
 
-    /// <summary>The exact largest singular value of a weight (conv weights reshaped to [out, in·kh·kw]), by SVD.</summary>
-    public static double ExactSigma(Tensor weight)
+    /// <summary>
+    /// The exact largest singular value of a weight [out, ...] (conv weights reshaped to [out, in·kh·kw]), by LAPACK's
+    /// SVD in float64. A weight with NaN/∞ throws an <see cref="ArgumentException"/> saying so; when the SVD itself
+    /// fails ("failed to converge"), σ_max = √λ_max of the smaller Gram matrix W Wᵀ or Wᵀ W, by the kit's own
+    /// <see cref="SymmetricEigen.Values"/> (exact up to rounding of relative size ε).
+    /// </summary>
+    public static double ExactSigma(Tensor weight) => ExactSigma(weight, static w => torch.linalg.svdvals(w));
+
+    /// <summary><see cref="ExactSigma(Tensor)"/> with the LAPACK call replaceable (tests simulate a failure).</summary>
+    internal static double ExactSigma(Tensor weight, Func<Tensor, Tensor> svdvals)
     {
+        ArgumentNullException.ThrowIfNull(weight);
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var w2 = weight.detach().reshape(weight.shape[0], -1).to_type(ScalarType.Float64);
-        return torch.linalg.svdvals(w2)[0].item<double>();
+        long bad = w2.isfinite().logical_not().sum().item<long>();
+        if (bad > 0)
+            throw new ArgumentException($"The weight {Shapes.Of(weight)} holds {bad} non-finite value(s) (NaN/∞), so it has no spectral norm. " +
+                "Likely causes: a diverged training run (look at the losses), or libtorch kernels that compute wrong results on this CPU " +
+                "(see the kernel check in Kit.Setup()'s environment report).", nameof(weight));
+        try
+        {
+            return svdvals(w2)[0].item<double>();
+        }
+        catch (System.Runtime.InteropServices.ExternalException)
+        {
+            var cpu = w2.cpu();
+            var gram = cpu.shape[0] <= cpu.shape[1] ? cpu.mm(cpu.t()) : cpu.t().mm(cpu);
+            return Math.Sqrt(Math.Max(0, SymmetricEigen.Values(gram.ToMatrix())[^1]));
+        }
     }
 
     /// <summary>Random unit vectors u [rows] and v [cols] (Gaussian, normalized): the start of a power iteration.</summary>

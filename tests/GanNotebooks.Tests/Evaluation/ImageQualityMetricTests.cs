@@ -99,6 +99,35 @@ public class ImageQualityMetricTests
     }
 
     [Fact]
+    public void NonFiniteFeaturesAreNamedGeneratedOrRealAndTheReportSaysHowTheDistanceWasComputed()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var m = Make();
+        var (real, _) = Real(200, 7);
+        var broken = real.clone();
+        broken[5] = torch.tensor(float.NaN);          // a diverged network's images: NaN pixels → NaN features
+        broken[9, 0, 3, 3] = torch.tensor(float.NaN);              // one pixel is enough (∞ pixels can give finite tanh features)
+        var e = Assert.Throws<ArgumentException>(() => m.SetReal(broken));
+        Assert.Contains("real images", e.Message);
+        Assert.True(e.Message.Contains("2 of 200 rows"), e.Message);
+        m.SetReal(real, seed: 2);
+        var (gen, _) = Real(60, 8);
+        gen[0] = torch.tensor(float.NaN);
+        e = Assert.Throws<ArgumentException>(() => m.Score(gen));
+        Assert.Contains("generated images", e.Message);
+        Assert.Contains("1 of 60 rows", e.Message);
+        Assert.DoesNotContain("error code", e.Message);
+        // finite images: the report carries how both distances were computed
+        var r = m.Evaluate(Real(60, 9).Images);
+        Assert.NotNull(r.FrechetDetails);
+        Assert.Equal(r.FrechetDistance, r.FrechetDetails!.Distance);
+        Assert.Equal(r.Baseline, r.BaselineDetails!.Distance);
+        Assert.Equal(6, r.FrechetDetails.Dimension);
+        Assert.False(r.FrechetDetails.RidgeAdded);
+        Assert.Equal(m.Score(Real(60, 9).Images), m.Measure(Real(60, 9).Images).Distance);
+    }
+
+    [Fact]
     public void ScoringBeforeSetRealOrWithoutAClassifierThrowsWithAFix()
     {
         using var scope = torch.NewDisposeScope();

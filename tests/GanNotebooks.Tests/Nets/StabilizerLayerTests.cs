@@ -26,6 +26,24 @@ public class SpectralNormTests
     }
 
     [Fact]
+    public void Exact_sigma_names_non_finite_weights_and_survives_a_failing_svd()
+    {
+        using var scope = NewDisposeScope();
+        // W = A diag(3, 2, 0.5) Bᵀ with A [3, 3] orthogonal and B [4, 3] orthonormal columns: σ = 3, 2, 0.5
+        var a = torch.linalg.qr(randn(new long[] { 3, 3 }, generator: new Generator(2), dtype: ScalarType.Float64)).Q;
+        var b = torch.linalg.qr(randn(new long[] { 4, 3 }, generator: new Generator(3), dtype: ScalarType.Float64)).Q;
+        var w = a.mm(diag(tensor(new double[] { 3, 2, 0.5 }))).mm(b.t());
+        Tensor Failing(Tensor m) => throw new System.Runtime.InteropServices.ExternalException("linalg.svd: The algorithm failed to converge (error code: 3).");
+        Assert.Equal(3.0, SpectralNorm.ExactSigma(w, Failing), 12);
+        Assert.Equal(3.0, SpectralNorm.ExactSigma(w.t(), Failing), 12);   // the other Gram matrix
+        var bad = w.clone();
+        bad[1, 2] = tensor(double.NaN);
+        var e = Assert.Throws<ArgumentException>(() => SpectralNorm.ExactSigma(bad));
+        Assert.Contains("1 non-finite", e.Message);
+        Assert.Contains("[3, 4]", e.Message);
+    }
+
+    [Fact]
     public void A_trained_layer_divides_by_sigma_so_the_normalized_weight_has_spectral_norm_one()
     {
         Seeding.Seed(3);
