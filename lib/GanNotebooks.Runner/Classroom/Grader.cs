@@ -86,7 +86,7 @@ public static class Grader
     sealed record Submission(string Student, InputFile File);
 
     /// <summary>What grading one submission needs, decided before any student code runs.</summary>
-    sealed record GradingContext(GradeOptions Options, ClassroomNotebook Source, IReadOnlyList<Exercise> Exercises, CourseLayout Layout, GradingSandbox Sandbox, string OutDir);
+    sealed record GradingContext(GradeOptions Options, ClassroomNotebook Source, IReadOnlyList<Exercise> Exercises, CourseLayout Layout, GradingSandbox Sandbox, string OutDir, IReadOnlyList<CourseCopy> KitCache);
 
     /// <summary>Checks the input, then grades every submission; throws <see cref="ClassroomException"/> for bad input only.</summary>
     public static async Task<Gradebook> GradeAsync(GradeOptions options, CancellationToken cancellationToken = default)
@@ -98,9 +98,7 @@ public static class Grader
         var layout = CourseLayout.Of(source);
         var submissions = ReadSubmissions(options.Submissions, sourceFile.Path);
         var sandbox = GradingSandbox.Detect(options.Sandbox);
-        // The kernel self-test's verdict, made (or read from the instructor's cache) once here: every run inherits it
-        // (GANKIT_KERNEL_VERDICT) instead of checking the CPU again in its own empty HOME.
-        GanNotebooks.Runtime.NativeRuntime.EnsureLoadable();
+        var kitCache = KitCache.Read();
 
         var outDir = Path.GetFullPath(options.OutputDirectory);
         Directory.CreateDirectory(outDir);
@@ -111,7 +109,7 @@ public static class Grader
         if (sandbox.Warning is { } warning) log.WriteLine(warning);
         log.WriteLine($"grading {submissions.Count} submission{(submissions.Count == 1 ? "" : "s")} of {sourceFile.Path} ({exercises.Count} exercise{(exercises.Count == 1 ? "" : "s")}, " +
                       $"{Fmt(max)} points; limits {options.Timeout.TotalSeconds:0} s, {options.MemoryMb} MB; sandbox: {sandbox.Name})");
-        var context = new GradingContext(options, source, exercises, layout, sandbox, outDir);
+        var context = new GradingContext(options, source, exercises, layout, sandbox, outDir, kitCache);
         foreach (var submission in submissions)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -223,7 +221,7 @@ public static class Grader
     static async Task<(LimitedRun Run, string? Executed, string? Report, string? Problem)> RunInPrivateFolderAsync(
         GradingContext context, string name, string graded, string runDir, CancellationToken cancellationToken)
     {
-        using var folder = GradingFolder.Create(context.Layout, name + ".ipynb", graded, linkViews: !context.Sandbox.Isolated);
+        using var folder = GradingFolder.Create(context.Layout, name + ".ipynb", graded, linkViews: !context.Sandbox.Isolated, homeFiles: context.KitCache);
         var limit = (long)context.Options.MemoryMb * 1024 * 1024;
         var info = context.Sandbox.RunStartInfo(folder, name + ".ipynb", context.Options.Profile, limit);
         LimitedRun run;

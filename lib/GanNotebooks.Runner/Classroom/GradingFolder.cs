@@ -32,9 +32,10 @@ public sealed class GradingFolder : IDisposable
 
     /// <summary>
     /// Creates the folder with the graded notebook (WORK/<paramref name="notebookFile"/>) and the layout's copies; with
-    /// <paramref name="linkViews"/> (no sandbox to mount them) the relative views become symbolic links in course/.
+    /// <paramref name="linkViews"/> (no sandbox to mount them) the relative views become symbolic links in course/;
+    /// <paramref name="homeFiles"/> are written under the run's HOME (copies of the kit's caches, see <see cref="KitCache"/>).
     /// </summary>
-    public static GradingFolder Create(CourseLayout layout, string notebookFile, string notebookText, bool linkViews)
+    public static GradingFolder Create(CourseLayout layout, string notebookFile, string notebookText, bool linkViews, IReadOnlyList<CourseCopy>? homeFiles = null)
     {
         var folder = new GradingFolder(Directory.CreateTempSubdirectory("gannb-grade-").FullName, layout);
         try
@@ -46,6 +47,12 @@ public sealed class GradingFolder : IDisposable
                 var path = Path.Combine(folder.Work, copy.RelativePath);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 File.WriteAllBytes(path, copy.Bytes);
+            }
+            foreach (var file in homeFiles ?? [])
+            {
+                var path = Path.Combine(folder.Home, file.RelativePath);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllBytes(path, file.Bytes);
             }
             if (linkViews) folder.LinkViews();
             return folder;

@@ -390,6 +390,30 @@ public class GradingPiecesTests
     }
 
     [Fact]
+    public void Each_run_gets_a_copy_of_the_instructors_kit_cache_in_its_own_home()
+    {
+        var cache = Directory.CreateTempSubdirectory("gannb-kitcache-").FullName;
+        var saved = Environment.GetEnvironmentVariable("GANKIT_CACHE");
+        try
+        {
+            File.WriteAllText(Path.Combine(cache, "kernels.json"), "{\"verdict\": 1}");
+            Environment.SetEnvironmentVariable("GANKIT_CACHE", cache);
+            var copies = KitCache.Read();
+            Assert.Equal([Path.Combine(".cache", "gannotebooks", "kernels.json")], copies.Select(c => c.RelativePath));
+            using var folder = GradingFolder.Create(new CourseLayout("source", [], [], false), "nb.ipynb", "{}", linkViews: false, homeFiles: copies);
+            var copy = Path.Combine(folder.Home, ".cache", "gannotebooks", "kernels.json");
+            Assert.Equal("{\"verdict\": 1}", File.ReadAllText(copy));
+            File.WriteAllText(copy, "changed by a run");
+            Assert.Equal("{\"verdict\": 1}", File.ReadAllText(Path.Combine(cache, "kernels.json"))); // a copy, not the instructor's file
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GANKIT_CACHE", saved);
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_result_that_is_a_link_is_not_read()
     {
         using var files = new ClassroomFiles();
