@@ -54,16 +54,11 @@ static class DcganBench
         using var trainer = new GanTrainer(g, d, new NonSaturatingGan(), Real, Latent.Normal(zDim, device), cfg);
         trainer.Train(warmup);
         double best = 0, bestCpu = 0;
-        using var proc = Process.GetCurrentProcess();
         for (int r = 0; r < rounds; r++)
         {
-            proc.Refresh();
-            var cpu0 = proc.TotalProcessorTime;
-            var sw = Stopwatch.StartNew();
-            trainer.Train(steps);
-            best = Math.Max(best, steps / sw.Elapsed.TotalSeconds);
-            proc.Refresh();
-            bestCpu = Math.Max(bestCpu, steps / Math.Max((proc.TotalProcessorTime - cpu0).TotalSeconds, 1e-9));
+            var t = CpuClock.Measure(() => trainer.Train(steps));
+            best = Math.Max(best, steps / t.WallSeconds);
+            bestCpu = Math.Max(bestCpu, steps / Math.Max(t.CpuSeconds, 1e-9));
         }
         double oursImages = best * batch;
         var (machinePeak, peakHow) = PeakGflops();

@@ -39,9 +39,7 @@ public static class EnsembleBench
             {
                 using var t = SingleRun(s, ring, cfg, hidden);
                 t.Train(warmup);
-                var c0 = Cpu(); var w0 = Stopwatch.GetTimestamp();
-                t.Train(steps);
-                Accumulate(Cpu() - c0, Stopwatch.GetElapsedTime(w0).TotalSeconds);
+                Accumulate(CpuClock.Measure(() => t.Train(steps)));
             }
         }));
         double seqPerCpu = 10.0 * steps / single.Cpu, seqPerWall = 10.0 * steps / single.Wall;
@@ -54,9 +52,7 @@ public static class EnsembleBench
             {
                 using var t = EnsembleRun(k, ring, cfg, hidden);
                 t.Train(warmup);
-                var c0 = Cpu(); var w0 = Stopwatch.GetTimestamp();
-                t.Train(steps);
-                Accumulate(Cpu() - c0, Stopwatch.GetElapsedTime(w0).TotalSeconds);
+                Accumulate(CpuClock.Measure(() => t.Train(steps)));
             }));
             double perCpu = (double)k * steps / r.Cpu, perWall = (double)k * steps / r.Wall;
             Console.WriteLine($"{$"ensemble K = {k} (one model)",-40} {perWall,14:F1} {perCpu,12:F1} {perCpu / seqPerCpu,15:F2}");
@@ -82,7 +78,7 @@ public static class EnsembleBench
     }
 
     static double _cpu, _wall;
-    static void Accumulate(double cpu, double wall) { _cpu += cpu; _wall += wall; }
+    static void Accumulate<T>(CpuTiming<T> time) { _cpu += time.CpuSeconds; _wall += time.WallSeconds; }
     static (double Cpu, double Wall) Measure(Action a) { _cpu = 0; _wall = 0; a(); return (_cpu, _wall); }
     static (double Cpu, double Wall) Best(int rounds, Func<(double Cpu, double Wall)> f)
     {
@@ -94,6 +90,4 @@ public static class EnsembleBench
         }
         return best;
     }
-    static double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-
 }

@@ -183,14 +183,8 @@ public static class Program
 
     static (double Wall, double Cpu) Rate(int steps, Action run)
     {
-        using var proc = Process.GetCurrentProcess();
-        var cpu0 = proc.TotalProcessorTime;
-        var sw = Stopwatch.StartNew();
-        run();
-        double wall = sw.Elapsed.TotalSeconds;
-        proc.Refresh();
-        double cpu = (proc.TotalProcessorTime - cpu0).TotalSeconds;
-        return (steps / wall, steps / Math.Max(cpu, 1e-9));
+        var t = CpuClock.Measure(run);
+        return (steps / t.WallSeconds, steps / Math.Max(t.CpuSeconds, 1e-9));
     }
 
     static (double, double) Max((double Wall, double Cpu) a, (double Wall, double Cpu) b) => (Math.Max(a.Wall, b.Wall), Math.Max(a.Cpu, b.Cpu));

@@ -31,6 +31,29 @@ public static class Statistics
     }
 
     /// <summary>
+    /// The values between the 1st and the 99th percentile, ends included, in ascending order: with s the sorted
+    /// values and n their count, those v with s[⌊0.01·(n − 1)⌋] ≤ v ≤ s[⌈0.99·(n − 1)⌉]. StyleGAN's perceptual path
+    /// length is summarized by their mean (Karras et al. 2019, §4.1: "we discard the 1 % tails").
+    /// </summary>
+    public static double[] TrimmedOnePercent(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0) throw new ArgumentException("no values to average.", nameof(values));
+        var s = values.OrderBy(v => v).ToArray();
+        double lo = s[(int)Math.Floor(0.01 * (s.Length - 1))], hi = s[(int)Math.Ceiling(0.99 * (s.Length - 1))];
+        return s.Where(v => v >= lo && v <= hi).ToArray();
+    }
+
+    /// <summary>Mean of the values between the 1st and 99th percentiles (<see cref="TrimmedOnePercent"/>; the paper's PPL summary).</summary>
+    public static double TrimmedMean(IReadOnlyList<double> values) => TrimmedOnePercent(values).Average();
+
+    /// <summary>
+    /// Mean ± standard error (<see cref="MeanAndStdErr"/>) of the values between the 1st and 99th percentiles
+    /// (<see cref="TrimmedOnePercent"/>); its mean is <see cref="TrimmedMean"/>, its count the values kept.
+    /// </summary>
+    public static MeanStdErr TrimmedMeanAndStdErr(IReadOnlyList<double> values) => MeanAndStdErr(TrimmedOnePercent(values));
+
+    /// <summary>
     /// Pearson correlation of two equal-length series (e.g. the critic's estimate and the reference W1,
     /// or the estimate and a sample-quality score over training). NaN when either series is constant.
     /// </summary>

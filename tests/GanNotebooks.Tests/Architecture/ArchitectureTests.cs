@@ -39,6 +39,7 @@ public class ArchitectureTests
         Assert.Contains("GanNotebooks.Losses", graph["GanNotebooks.Training"]);       // LogitGanObjective → GanLosses
         Assert.Contains("GanNotebooks.Training", graph["GanNotebooks.Variants.Wgan"]); // objectives implement IGanObjective
         Assert.Contains("GanNotebooks.Runtime", graph["GanNotebooks"]);               // Kit.Setup → NativeRuntime
+        Assert.Contains("GanNotebooks.Variants.Stylegan", graph["GanNotebooks.Evaluation"]); // StyleGanProbes reads a StyleGenerator
         Assert.DoesNotContain(graph, kv => kv.Value.Contains("GanNotebooks"));       // nothing depends on Kit
     }
 

@@ -2,7 +2,7 @@ using GanNotebooks.Core;
 
 namespace GanNotebooks.Tests.Core;
 
-/// <summary>The kit's one statistics home: histogram, correlation, mean ± standard error.</summary>
+/// <summary>The kit's one statistics home: histogram, correlation, mean ± standard error, the 1 % trimmed mean.</summary>
 public class StatisticsTests
 {
     [Fact]
@@ -39,5 +39,25 @@ public class StatisticsTests
         Assert.Equal(2.5, m.Mean, 12);
         Assert.Equal(Math.Sqrt(5.0 / 3) / 2, m.StdErr, 12);
         Assert.True(double.IsNaN(Statistics.MeanAndStdErr(new[] { 1.0 }).StdErr));
+    }
+
+    [Fact]
+    public void TrimmedMeanDropsTheOnePercentTailsAndKeepsTheEnds()
+    {
+        // 201 values: the integers 1…197 and two outliers on each side. n − 1 = 200, so the kept range is
+        // [s[⌊2⌋], s[⌈198⌉]] = [1, 197]: the four outliers go, the mean is 99, and the s.e. is that of 1…197
+        // (sample variance of k consecutive integers: k(k + 1)/12).
+        var values = Enumerable.Range(1, 197).Select(i => (double)i).Concat(new[] { 1e6, -1e6, 1e5, -1e5 }).Reverse().ToArray();
+        Assert.Equal(Enumerable.Range(1, 197).Select(i => (double)i).ToArray(), Statistics.TrimmedOnePercent(values));
+        Assert.Equal(99.0, Statistics.TrimmedMean(values), 12);
+        var m = Statistics.TrimmedMeanAndStdErr(values);
+        Assert.Equal(99.0, m.Mean, 12);
+        Assert.Equal(197, m.Count);
+        Assert.Equal(Math.Sqrt(197.0 * 198 / 12) / Math.Sqrt(197), m.StdErr, 12);
+        // Below 51 values nothing is dropped (⌊0.01·(n − 1)⌋ = 0, ⌈0.99·(n − 1)⌉ = n − 1); ties at an end are all kept.
+        Assert.Equal(new[] { -50.0, 1, 2, 1000 }, Statistics.TrimmedOnePercent(new[] { 1000.0, 2, -50, 1 }));
+        Assert.Equal(7.0, Statistics.TrimmedMean(new[] { 7.0 }));
+        Assert.Equal(5, Statistics.TrimmedOnePercent(Enumerable.Repeat(3.0, 5).ToArray()).Length);
+        Assert.Throws<ArgumentException>(() => Statistics.TrimmedMean(Array.Empty<double>()));
     }
 }

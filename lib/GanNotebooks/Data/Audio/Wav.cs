@@ -71,36 +71,3 @@ public static class Wav
         return (samples, rate);
     }
 }
-
-/// <summary>
-/// Short-time Fourier magnitudes of clips: Hann-windowed frames (window <c>frame</c>, hop <c>hop</c>), |rfft|, in
-/// decibels. One definition shared by the spectral statistics (Evaluation) and the spectrogram pictures (Viz).
-/// </summary>
-public static class Spectrogram
-{
-    /// <summary>
-    /// Log-magnitude spectrogram 20·log10(|STFT| + 1e-5) of clips [N, 1, L] or [N, L]: [N, frames, frame/2 + 1],
-    /// frames = 1 + (L − frame)/hop. Bin k is k·sampleRate/frame Hz.
-    /// </summary>
-    public static Tensor LogMagnitude(Tensor clips, int frame = 256, int hop = 64)
-    {
-        ArgumentNullException.ThrowIfNull(clips);
-        if (frame < 8 || (frame & (frame - 1)) != 0) throw new ArgumentOutOfRangeException(nameof(frame), frame, "the frame must be a power of two ≥ 8.");
-        if (hop < 1 || hop > frame) throw new ArgumentOutOfRangeException(nameof(hop), hop, "the hop must be 1..frame samples.");
-        var x = clips.dim() switch
-        {
-            3 when clips.shape[1] == 1 => clips.squeeze(1),
-            2 => clips.alias(),
-            _ => throw new ArgumentException($"clips must be [N, 1, L] or [N, L]; got {GanNotebooks.Core.Shapes.Of(clips)}.", nameof(clips)),
-        };
-        if (x.shape[1] < frame) throw new ArgumentException($"clips of {x.shape[1]} samples are shorter than one frame ({frame}).", nameof(clips));
-        using var window = torch.hann_window(frame, periodic: true, dtype: x.dtype, device: x.device);
-        var frames = x.unfold(1, frame, hop) * window;                 // [N, T, frame]
-        var mag = torch.fft.rfft(frames, dim: -1).abs();
-        return 20 * (mag + 1e-5).log10();
-    }
-
-    /// <summary>Centre frequency in Hz of every bin of <see cref="LogMagnitude"/>.</summary>
-    public static double[] BinFrequencies(int frame, int sampleRate) =>
-        Enumerable.Range(0, frame / 2 + 1).Select(k => (double)k * sampleRate / frame).ToArray();
-}

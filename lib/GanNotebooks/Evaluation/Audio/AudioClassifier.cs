@@ -160,6 +160,7 @@ public static class AudioMetrics
 
     /// <summary>
     /// The average power spectrum in dB, 10·log10(mean |STFT|² + 1e-10), over clips and Hann frames: [frame/2 + 1].
+    /// |STFT| is the kit's one STFT, <see cref="Spectrogram.Magnitude"/> (frame a power of two ≥ 8, hop 1..frame).
     /// Averaging power before the log keeps silent frames (log of ~0) from dominating the statistic.
     /// </summary>
     public static Tensor AverageLogSpectrum(Tensor clips, int frame = 256, int hop = 128)
@@ -167,11 +168,7 @@ public static class AudioMetrics
         ArgumentNullException.ThrowIfNull(clips);
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
-        var x = clips.dim() == 3 && clips.shape[1] == 1 ? clips.squeeze(1) : clips.dim() == 2 ? clips
-            : throw new ArgumentException($"clips must be [N, 1, L] or [N, L]; got {Shapes.Of(clips)}.", nameof(clips));
-        if (x.shape[1] < frame) throw new ArgumentException($"clips of {x.shape[1]} samples are shorter than one frame ({frame}).", nameof(clips));
-        var window = torch.hann_window(frame, periodic: true, dtype: x.dtype, device: x.device);
-        var power = torch.fft.rfft(x.unfold(1, frame, hop) * window, dim: -1).abs().square().mean(new long[] { 0, 1 });
+        var power = Spectrogram.Magnitude(clips, frame, hop).square().mean(new long[] { 0, 1 });
         return (10 * (power + 1e-10).log10()).MoveToOuterDisposeScope();
     }
 

@@ -1,12 +1,15 @@
+using GanNotebooks.Core;
+using GanNotebooks.Variants.Stylegan;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GanNotebooks.Variants.Stylegan;
+namespace GanNotebooks.Evaluation;
 
 /// <summary>
 /// Measurements of a trained <see cref="StyleGenerator"/> (StyleGAN §3–4): what the noise inputs change, and the
-/// perceptual path length in Z and in W. Features come from the caller (e.g. the kit's Fashion-MNIST classifier),
-/// so this room does not depend on Evaluation. Run them on eval-mode weights (e.g. inside
+/// perceptual path length in Z and in W. They read the generator and never train it, so they live with the other
+/// metrics (Evaluation, above the variant rooms; the StyleGAN room does not depend on them). Features come from the
+/// caller (e.g. the kit's Fashion-MNIST classifier). Run them on eval-mode weights (e.g. inside
 /// <see cref="StyleGanTrainer.WithSamplingWeights{T}"/>).
 /// </summary>
 public static class StyleGanProbes
@@ -32,7 +35,7 @@ public static class StyleGanProbes
     /// Perceptual path length samples (StyleGAN §4.1, eqs. 2–3, "full" paths): for random pairs (z₁, z₂) and t ~ U(0, 1),
     /// d = ‖φ(g(lerp(t))) − φ(g(lerp(t + ε)))‖² / ε², with slerp between z's (<paramref name="inW"/> false) or lerp between
     /// their w's (true); both endpoints share one noise draw. Returns one value per pair; report a mean after dropping
-    /// the 1 % tails (as the paper does).
+    /// the 1 % tails (as the paper does): <see cref="Statistics.TrimmedMean"/> or <see cref="Statistics.TrimmedMeanAndStdErr"/>.
     /// </summary>
     /// <param name="g">Generator (eval mode).</param>
     /// <param name="features">Images → feature vectors [B, F] (the paper uses VGG16 + LPIPS; the kit its classifier).</param>
@@ -79,16 +82,6 @@ public static class StyleGanProbes
             result.AddRange(d.to_type(ScalarType.Float64).cpu().data<double>().ToArray());
         }
         return result.ToArray();
-    }
-
-    /// <summary>Mean of the values between the 1st and 99th percentiles (the paper's PPL summary).</summary>
-    public static double TrimmedMean(IReadOnlyList<double> values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        if (values.Count == 0) throw new ArgumentException("no values to average.", nameof(values));
-        var s = values.OrderBy(v => v).ToArray();
-        double lo = s[(int)Math.Floor(0.01 * (s.Length - 1))], hi = s[(int)Math.Ceiling(0.99 * (s.Length - 1))];
-        return s.Where(v => v >= lo && v <= hi).Average();
     }
 
     /// <summary>
