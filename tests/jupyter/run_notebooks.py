@@ -8,16 +8,24 @@ For each notebook it writes OUTDIR/NAME.ipynb (executed) and OUTDIR/NAME.html (n
 fails (exit 1) when a cell shows an error, when no code cell shows anything, when a chart or image the notebook
 makes is missing from its display outputs, or when a chart would need the network (plotly.js must be inlined
 exactly once, no CDN). The profile comes from GANKIT_PROFILE (set it to smoke for seconds-long runs).
+
+The network test (kernel_network.py) runs after every code cell while the kernel is up: the kernel must listen on
+its five Jupyter ports (127.0.0.1) and nothing else, and no process of the run on any address beyond loopback. It
+prints its own closing line, "network: ok …" or "network: FAILS …", and fails the run (exit 1) on its own.
 """
 import glob
 import os
 import re
 import sys
 import time
+import uuid
 
 import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kernel_network  # noqa: E402
 
 KERNEL = ".net-csharp"
 # A script or stylesheet fetched from the network (plotly.js's own text mentions URLs it never loads for these charts).
@@ -77,13 +85,31 @@ def main():
     out_dir = os.path.abspath(sys.argv[1])
     os.makedirs(out_dir, exist_ok=True)
     paths = sys.argv[2:] or sorted(glob.glob("notebooks/*.ipynb"))
-    failed = 0
+    # Every process this run starts (kernels, and whatever they start) inherits this mark: the network test finds them.
+    token = uuid.uuid4().hex
+    os.environ[kernel_network.MARKER] = token
+    failed, net_checked, net_bad = 0, 0, 0
     for path in paths:
         name = os.path.splitext(os.path.basename(path))[0]
         nb = nbformat.read(path, as_version=4)
         start = time.time()
         client = NotebookClient(nb, kernel_name=KERNEL, timeout=int(os.environ.get("NB_CELL_TIMEOUT", "600")),
                                 allow_errors=True, resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
+        network = {"checks": 0, "problems": [], "summary": ""}
+
+        def network_check(**_):  # after each code cell, while the kernel runs
+            km = client.km
+            if km is None or not km.has_kernel:
+                return
+            try:
+                found, summary = kernel_network.check(km.provisioner.process.pid, km.get_connection_info(), token)
+            except Exception as e:  # a check that cannot look proves nothing: it fails
+                found, summary = [f"the check itself failed: {type(e).__name__}: {e}"], ""
+            network["checks"] += 1
+            network["summary"] = network["summary"] or summary
+            network["problems"] += [p for p in found if p not in network["problems"]]
+
+        client.on_cell_executed = network_check
         try:
             client.execute()
             problems, summary = check(nb, name)
@@ -99,8 +125,23 @@ def main():
         verdict = "ok" if not problems else "FAILS"
         print(f"{name}: {verdict} in {time.time() - start:.0f} s — {summary}" + "".join(f"\n    {p}" for p in problems), flush=True)
         failed += bool(problems)
+        if network["checks"]:
+            net_checked += 1
+            net_bad += bool(network["problems"])
+            print(f"    network ({network['checks']} checks): {network['summary']}"
+                  + "".join(f"\n    network: {p}" for p in network["problems"]), flush=True)
+        else:
+            print("    network: not checked (no code cell ran in a live kernel)", flush=True)
     print(f"jupyter: {len(paths) - failed} notebooks ok, {failed} failing")
-    return 1 if failed else 0
+    net_ok = net_checked > 0 and net_bad == 0
+    if net_ok:
+        print(f"network: ok — in {net_checked} of {len(paths)} notebooks the kernel listened on its Jupyter ports "
+              "(loopback) only, and nothing the run started listened beyond loopback")
+    else:
+        print(f"network: FAILS — {net_bad} of {net_checked} notebooks checked had a kernel or process listening beyond "
+              "its Jupyter ports or beyond loopback (lines above)" if net_checked else
+              "network: FAILS — no notebook ran a code cell in a live kernel, so nothing was checked")
+    return 1 if failed or not net_ok else 0
 
 
 if __name__ == "__main__":
