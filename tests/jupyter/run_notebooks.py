@@ -35,6 +35,28 @@ NETWORK_LOAD = re.compile(r"""(?:<(?:script|img|iframe)\b[^>]*\bsrc\s*=\s*|<link
 KERNEL_BOOTSTRAP = "dotnet-interactive-this-cell"
 
 
+# The row Kit.Setup()'s environment report shows for the kernel self-test (lib/GanNotebooks/Runtime/KernelSettings.cs).
+KERNELS_ROW = re.compile(r"<th[^>]*>kernels checked</th><td[^>]*>([^<]*)</td>")
+
+
+def kernel_verdict_problems(nb):
+    """A notebook that shows the kit's environment report must show a kernel verdict that passed its checks."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            html = out.get("data", {}).get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            if "gankit-env" not in html:
+                continue
+            m = KERNELS_ROW.search(html)
+            if not m:
+                return ["the environment report has no 'kernels checked' row (the kernel self-test did not run in the kernel)"]
+            verdict = m.group(1)
+            if verdict.startswith("WRONG") or verdict.startswith("not checked"):
+                return [f"kernels checked: {verdict[:200]}"]
+            return []
+    return []
+
+
 def check(nb, name):
     problems, charts, images, outputs, plotlyjs = [], 0, 0, 0, 0
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -65,6 +87,7 @@ def check(nb, name):
                 for m in NETWORK_LOAD.finditer(html):
                     problems.append(f"cell {number}: an output loads {m.group(1)} from the network")
     source = "\n".join(c.source for c in code)
+    problems += kernel_verdict_problems(nb)
     makes_charts = bool(re.search(r"\bCharts\.\w+\(|Chart\.\w+", source))
     makes_images = bool(re.search(r"ImageGrid\.", source))
     if outputs == 0:

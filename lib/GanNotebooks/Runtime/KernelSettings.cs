@@ -129,6 +129,7 @@ public static class KernelSettings
     internal const string TrialArgument = "--kernel-trial";
 
     static readonly object Gate = new();
+    const double Margin = 0.10;
 
     /// <summary>The verdict applied in this process (null until the kit is loaded on an OS where it applies).</summary>
     public static KernelVerdict? Current { get; private set; }
@@ -174,16 +175,19 @@ public static class KernelSettings
     }
 
     /// <summary>
-    /// Tries the settings in order: the first one if it passes; else every one, keeping the fastest that passes (on a tie,
-    /// the earlier). When none passes, the one with the fewest wrong checks, and the verdict says it is wrong.
+    /// Tries the settings in order: the first one if it passes; else every one, keeping the fastest that passes (the
+    /// earlier of two within 10 %). When none passes, the one with the fewest wrong checks, and the verdict says it is wrong.
     /// </summary>
     internal static KernelVerdict Choose(string machine, IReadOnlyList<KernelSetting> candidates, Func<KernelSetting, KernelTrial> run)
     {
         var trials = new List<KernelTrial> { run(candidates[0]) };
         if (!trials[0].Passed) trials.AddRange(candidates.Skip(1).Select(run));
         var passing = trials.Where(t => t.Passed).ToList();
+        // The earliest passing setting within 10 % of the fastest: timings on a shared machine are noisy, and the same
+        // machine kind should not flip between two settings (different rounding) from one check to the next.
+        var fastestMs = passing.Count > 0 ? passing.Min(t => t.ConvStepMs) : 0;
         var best = passing.Count > 0
-            ? passing.OrderBy(t => t.ConvStepMs).First()
+            ? passing.First(t => t.ConvStepMs <= fastestMs * (1 + Margin))
             : trials.OrderBy(t => t.Error.Length > 0 ? int.MaxValue : t.Wrong).First();
         return new KernelVerdict(machine, best.Setting, "checked now", trials, DateTime.UtcNow);
     }
