@@ -359,18 +359,11 @@ public static class KernelSettings
     /// <summary>The machine as the verdict's cache knows it: CPU model, family/model/stepping, a hash of its feature flags, TorchSharp and libtorch build.</summary>
     public static string MachineKey()
     {
-        string Field(string name) => CpuInfo().FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
-        var flags = Field("flags");
+        var flags = CpuInfo.Field("flags") ?? "";
         var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(flags)))[..12];
         var torchVersion = BuildInfo.VersionOf(typeof(torch).Assembly);
         var lib = NativeRuntime.LibraryPath is { } l && File.Exists(l) ? new FileInfo(Path.Combine(Path.GetDirectoryName(l)!, "libtorch_cpu.so")) : null;
-        return $"{Field("model name")} (family {Field("cpu family")} model {Field("model")}, flags {hash}) | {System.Environment.ProcessorCount} CPUs | TorchSharp {torchVersion} ({BuildInfo.TorchBackend}{(lib is { Exists: true } ? $", libtorch_cpu {lib.Length} bytes" : "")}) | {RuntimeInformation.OSArchitecture}";
-    }
-
-    static IEnumerable<string> CpuInfo()
-    {
-        try { return File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Length > 0).ToList() : []; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+        return $"{CpuInfo.Model()} (family {CpuInfo.Field("cpu family") ?? "?"} model {CpuInfo.Field("model") ?? "?"}, flags {hash}) | {System.Environment.ProcessorCount} CPUs | TorchSharp {torchVersion} ({BuildInfo.TorchBackend}{(lib is { Exists: true } ? $", libtorch_cpu {lib.Length} bytes" : "")}) | {RuntimeInformation.OSArchitecture}";
     }
 
     /// <summary>kernels.json beside the thread calibration's cache (GANKIT_CACHE, else the user's cache folder).</summary>

@@ -224,20 +224,7 @@ public static class Threads
 
     /// <summary>The machine as the cache knows it: CPU model, logical CPUs, libtorch version and build, OS architecture.</summary>
     public static string MachineKey() =>
-        $"{CpuModel()} | {Environment.ProcessorCount} logical CPUs | libtorch {torch.__version__} ({BuildInfo.TorchBackend}) | {RuntimeInformation.OSArchitecture}";
-
-    static string CpuModel()
-    {
-        try
-        {
-            if (File.Exists("/proc/cpuinfo"))
-                foreach (var line in File.ReadLines("/proc/cpuinfo"))
-                    if (line.StartsWith("model name", StringComparison.Ordinal)) return line.Split(':', 2)[1].Trim();
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return Environment.GetEnvironmentVariable("PROCESSOR_IDENTIFIER") ?? RuntimeInformation.ProcessArchitecture.ToString();
-    }
+        $"{CpuInfo.Model()} | {Environment.ProcessorCount} logical CPUs | libtorch {torch.__version__} ({BuildInfo.TorchBackend}) | {RuntimeInformation.OSArchitecture}";
 
     /// <summary>threads.json in GANKIT_CACHE, else in the user's cache folder (XDG_CACHE_HOME or ~/.cache; LocalAppData on Windows) under gannotebooks/.</summary>
     public static string? CacheFile()
