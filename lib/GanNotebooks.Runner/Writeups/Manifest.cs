@@ -43,7 +43,7 @@ public sealed record RunManifest
     public Dictionary<string, string> Environment { get; init; } = new();
     /// <summary>Package versions pinned in Directory.Packages.props (central package management: what every build of this commit uses).</summary>
     public Dictionary<string, string> Packages { get; init; } = new();
-    /// <summary>Environment variables that change results (thread counts, device, profile).</summary>
+    /// <summary>Environment variables that change results (thread counts, device, profile, the kernel caps).</summary>
     public Dictionary<string, string> Variables { get; init; } = new();
     /// <summary>Budget profile.</summary>
     public string Profile { get; init; } = "full";
@@ -95,6 +95,8 @@ public sealed record RunManifest
         yield return ("Kit", $"{KitVersion}, commit {GitCommit[..Math.Min(12, GitCommit.Length)]}{(GitDirty == true ? $" (dirty: {string.Join(", ", GitDirtyFiles)})" : GitDirty is null ? " (dirty flag unknown)" : "")}");
         yield return ("Software", $".NET {DotNet}; TorchSharp {Environment.GetValueOrDefault("TorchSharp", Packages.GetValueOrDefault("TorchSharp", "?"))}; libtorch {Environment.GetValueOrDefault("libtorch", "?")} ({Environment.GetValueOrDefault("build", "?")})");
         yield return ("Device", $"{Device}, {(Threads is { } t ? t.ToString(inv) + " torch thread" + (t == 1 ? "" : "s") : "threads unknown")}; {Os}");
+        // The kernel self-test's verdict as Kit.Setup() showed it: which setting of libtorch's CPU kernels gave these numbers.
+        if (Environment.GetValueOrDefault("kernels checked") is { Length: > 0 } kernels) yield return ("Kernels", kernels);
         yield return ("Seeds", Seeds.Count == 0 ? "(no parameter named *seed*)" : string.Join(", ", Seeds.Select(kv => $"{kv.Key} = {kv.Value}")));
         yield return ("Parameters", Parameters.Count == 0 ? "(no parameters cell)" : string.Join(", ", Parameters.Select(kv => $"{kv.Key} = {kv.Value}")));
         yield return ("Data files", DataFiles.Count == 0 ? $"none opened ({DataFilesMethod})" : string.Join("; ", DataFiles.Select(d => $"{d.Path} sha256:{d.Sha256[..16]}…")));
@@ -117,7 +119,7 @@ public static partial class ManifestBuilder
 {
     /// <summary>Variables recorded in the manifest when set.</summary>
     public static readonly string[] RecordedVariables =
-        ["GANKIT_PROFILE", "GANKIT_DEVICE", "GANKIT_DATA", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "CUDA_VISIBLE_DEVICES"];
+        ["GANKIT_PROFILE", "GANKIT_DEVICE", "GANKIT_DATA", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "CUDA_VISIBLE_DEVICES", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS", "ATEN_CPU_CAPABILITY", "GANKIT_KERNELS"];
 
     /// <summary>The repository root (the folder holding GanNotebooks.sln) above <paramref name="path"/>, or null.</summary>
     public static string? RepoRoot(string path)

@@ -36,6 +36,9 @@ public class WriteupRunTests
         Assert.Equal(1, m.Threads);
         Assert.Equal("cpu", m.Device);
         Assert.Equal("0.107.0", m.Environment["TorchSharp"]);
+        // The kernel self-test's verdict as Kit.Setup() showed it, in the manifest and the report header.
+        Assert.False(m.Environment["kernels checked"].StartsWith("WRONG", StringComparison.Ordinal), m.Environment["kernels checked"]);
+        Assert.Contains(m.Rows(), r => r.Item == "Kernels" && r.Value == m.Environment["kernels checked"]);
         Assert.True(m.Packages.ContainsKey("TorchSharp"));
         Assert.NotEqual("?", m.KitVersion);
         Assert.Matches("^[0-9a-f]{40}$|^unknown$", m.GitCommit);
