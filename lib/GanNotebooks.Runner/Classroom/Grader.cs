@@ -98,9 +98,6 @@ public static class Grader
         var layout = CourseLayout.Of(source);
         var submissions = ReadSubmissions(options.Submissions, sourceFile.Path);
         var sandbox = GradingSandbox.Detect(options.Sandbox);
-        // The kernel self-test's verdict, made (or read from the instructor's cache) once here: every run inherits it
-        // (GANKIT_KERNEL_VERDICT) instead of checking the CPU again in its own empty HOME.
-        GanNotebooks.Runtime.NativeRuntime.EnsureLoadable();
 
         var outDir = Path.GetFullPath(options.OutputDirectory);
         Directory.CreateDirectory(outDir);
