@@ -1,7 +1,9 @@
 using System.Globalization;
+using GanNotebooks.Runner.Classroom;
 using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Run;
 
-namespace GanNotebooks.Runner.Classroom;
+namespace GanNotebooks.Runner;
 
 /// <summary>The command lines of <c>gannb assign</c> and <c>gannb grade</c> (see <c>gannb --help</c>).</summary>
 public static class ClassroomCli

@@ -1,4 +1,5 @@
 using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Run;
 
 namespace GanNotebooks.Runner;
 
@@ -92,8 +93,8 @@ public static class Cli
             stdout.WriteLine(Help);
             return NotebookRunner.ExitOk;
         }
-        if (args[0] is "assign" or "grade") return await Classroom.ClassroomCli.RunAsync(args, stdout, stderr).ConfigureAwait(false);
-        if (Writeups.WriteupsCli.Commands.Contains(args[0])) return await Writeups.WriteupsCli.RunAsync(args, stdout, stderr).ConfigureAwait(false);
+        if (args[0] is "assign" or "grade") return await ClassroomCli.RunAsync(args, stdout, stderr).ConfigureAwait(false);
+        if (WriteupsCli.Commands.Contains(args[0])) return await WriteupsCli.RunAsync(args, stdout, stderr).ConfigureAwait(false);
         if (args[0] != "run") return Usage($"unknown command '{args[0]}'; the commands are 'run', 'assign', 'grade', 'verify', 'results', 'sweep', 'collect' and 'export'.");
 
         string? notebook = null, outDir = null, cwd = null;

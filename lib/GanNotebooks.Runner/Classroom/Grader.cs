@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runtime.Shared;
 
 namespace GanNotebooks.Runner.Classroom;
 
@@ -395,10 +396,8 @@ public static class Grader
 
     static void WriteGradebook(Gradebook book)
     {
-        var csv = new StringBuilder("student,exercise,points,max,message\n");
-        foreach (var r in book.Rows)
-            csv.Append(Csv(r.Student)).Append(',').Append(Csv(r.Exercise)).Append(',').Append(Fmt(r.Points)).Append(',')
-               .Append(Fmt(r.Max)).Append(',').Append(Csv(r.Message)).Append('\n');
+        var csv = new StringBuilder(Csv.Line(["student", "exercise", "points", "max", "message"]));
+        foreach (var r in book.Rows) csv.Append(Csv.Line([r.Student, r.Exercise, Fmt(r.Points), Fmt(r.Max), r.Message]));
         AtomicFile.WriteAllText(book.CsvPath, csv.ToString());
 
         var json = new JsonObject
@@ -418,9 +417,6 @@ public static class Grader
         };
         AtomicFile.WriteAllText(book.JsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
     }
-
-    static string Csv(string s) =>
-        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 
     /// <summary>The feedback report: the score table, then the runner's report of the graded run (when it ran).</summary>
     static string FeedbackPage(string student, string submission, IReadOnlyList<GradeRow> rows, string? problem, string? report)

@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using GanNotebooks.Runner.Classroom;
 using GanNotebooks.Runner.Execution;
 using GanNotebooks.Runner.Kernel;
+using GanNotebooks.Runner.Manifest;
 using GanNotebooks.Runner.Output;
 using GanNotebooks.Runner.Report;
+using GanNotebooks.Runtime.Shared;
 
-namespace GanNotebooks.Runner;
+namespace GanNotebooks.Runner.Run;
 
 /// <summary>What to run and where to write (see <c>gannb --help</c>).</summary>
 public sealed record RunOptions
@@ -29,30 +32,6 @@ public sealed record RunOptions
     public string? WorkingDirectory { get; init; }
 }
 
-/// <summary>One cell as run.</summary>
-/// <param name="Number">1-based number of the cell in the input notebook (for the injected cell: the number of
-/// the parameters cell it follows).</param>
-/// <param name="Injected">The cell was injected for -p overrides.</param>
-/// <param name="Kind">Code, markdown or raw.</param>
-/// <param name="Source">The cell source as written.</param>
-/// <param name="Text">The text rendered (markdown and raw cells) or sent to the kernel (code).</param>
-/// <param name="ExecutionCount">Execution count of a code cell that ran, else null.</param>
-/// <param name="Elapsed">Wall time of the cell.</param>
-/// <param name="Outputs">Its outputs.</param>
-/// <param name="Error">"cell N (line L): message" when the cell failed.</param>
-/// <param name="Attachments">The markdown cell's attachments JSON (nbformat), or null.</param>
-public sealed record CellRun(int Number, bool Injected, CellKind Kind, string Source, string Text, int? ExecutionCount,
-    TimeSpan Elapsed, IReadOnlyList<CellOutput> Outputs, string? Error, System.Text.Json.Nodes.JsonObject? Attachments = null)
-{
-    /// <summary>True when the cell was not reached because an earlier one failed.</summary>
-    public bool Skipped { get; init; }
-    /// <summary>The exercise (nbgrader grade_id) when the cell is an nbgrader solution cell: the report folds its
-    /// source behind a toggle, so a notebook with its solutions in serves self-study.</summary>
-    public string? SolutionOf { get; init; }
-    /// <summary>"cell N" or "injected-parameters cell (after cell N)".</summary>
-    public string Label => Injected ? $"injected-parameters cell (after cell {Number})" : $"cell {Number}";
-}
-
 /// <summary>How a run ended.</summary>
 /// <param name="ExitCode">0 success, 1 a cell failed, 2 the notebook or the command line is unusable.</param>
 /// <param name="NotebookOutputPath">Executed notebook written, or null.</param>
@@ -65,7 +44,7 @@ public sealed record RunResult(int ExitCode, string? NotebookOutputPath, string?
     string? ErrorMessage, TimeSpan Elapsed, BudgetProfile Profile)
 {
     /// <summary>The run's manifest (also in the executed notebook's metadata.gannb.manifest), or null when nothing ran.</summary>
-    public Writeups.RunManifest? Manifest { get; init; }
+    public RunManifest? Manifest { get; init; }
     /// <summary>True when every cell ran.</summary>
     public bool Succeeded => ExitCode == 0;
 }
@@ -155,8 +134,8 @@ public static class NotebookRunner
         var totalCells = numbered.Count(c => !c.Injected);
         var start = DateTimeOffset.UtcNow;
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
-        var gitAtStart = Writeups.ManifestBuilder.GitAtStart(path);
-        using var dataWatch = Writeups.ManifestBuilder.DataFolder(path) is { } dataFolder ? new Writeups.DataFileWatch(dataFolder) : null;
+        var gitAtStart = ManifestBuilder.GitAtStart(path);
+        using var dataWatch = ManifestBuilder.DataFolder(path) is { } dataFolder ? new DataFileWatch(dataFolder) : null;
         try
         {
             Environment.SetEnvironmentVariable(Profiles.EnvironmentVariable, profile.Name());
@@ -231,7 +210,7 @@ public static class NotebookRunner
         var ipynbPath = Path.Combine(outDir, name + suffix + ".ipynb");
         var htmlPath = Path.Combine(outDir, name + suffix + ".html");
         var parametersSource = numbered.FirstOrDefault(c => !c.Injected && c.Cell.Kind == CellKind.Code && c.Cell.Tags.Contains("parameters"))?.Cell.Source;
-        var manifest = Writeups.ManifestBuilder.Build(path, profile, options.Parameters, parametersSource, finalRuns, start, total.Elapsed,
+        var manifest = ManifestBuilder.Build(path, profile, options.Parameters, parametersSource, finalRuns, start, total.Elapsed,
             Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart, dataWatch, failure, gitAtStart);
         notebook.SetMetadata("gannb", new System.Text.Json.Nodes.JsonObject { ["manifest"] = manifest.ToJsonNode() });
         var info = new ReportInfo(name, path, DateTimeOffset.Now, profile, options.Parameters, total.Elapsed, failure) { Manifest = manifest };
@@ -258,14 +237,14 @@ public static class NotebookRunner
         var result = new Dictionary<int, string>();
         try
         {
-            var notebook = Classroom.ClassroomNotebook.Load(path);
+            var notebook = ClassroomNotebook.Load(path);
             for (var i = 0; i < notebook.Cells.Count; i++)
             {
                 var cell = (System.Text.Json.Nodes.JsonObject)notebook.Cells[i]!;
                 if (notebook.NbgraderOf(cell, i + 1) is { Solution: true } meta) result[i + 1] = meta.GradeId ?? $"cell {i + 1}";
             }
         }
-        catch (Classroom.ClassroomException) { }
+        catch (ClassroomException) { }
         return result;
     }
 

@@ -4,6 +4,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Manifest;
+using GanNotebooks.Runner.Run;
+using GanNotebooks.Runtime.Shared;
 
 namespace GanNotebooks.Runner.Writeups;
 
@@ -368,7 +372,7 @@ public static class Verifier
             stdout.WriteLine($"  recorded: {d.Expected}");
             stdout.WriteLine($"  re-run:   {d.Actual}");
         }
-        stdout.WriteLine($"verify: {(diffs.Count == 0 ? "IDENTICAL" : $"{diffs.Count} difference(s)")} — {comparer.Compared} outputs compared (numbers within {RunClaims.Format(rtol)} relative, {RunClaims.Format(atol)} absolute; {comparer.Skipped} timing/path values not compared); re-run: {result.NotebookOutputPath}");
+        stdout.WriteLine($"verify: {(diffs.Count == 0 ? "IDENTICAL" : $"{diffs.Count} difference(s)")} — {comparer.Compared} outputs compared (numbers within {NumberFormat.Significant(rtol)} relative, {NumberFormat.Significant(atol)} absolute; {comparer.Skipped} timing/path values not compared); re-run: {result.NotebookOutputPath}");
         return diffs.Count == 0 ? NotebookRunner.ExitOk : NotebookRunner.ExitCellFailed;
     }
 }
