@@ -1,4 +1,5 @@
 using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Run;
 
 namespace GanNotebooks.Runner;
 
@@ -79,23 +80,31 @@ public static class Cli
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
-        int Usage(string message)
-        {
-            stderr.WriteLine($"gannb: {message}");
-            stderr.WriteLine("Try 'gannb --help'.");
-            return NotebookRunner.ExitUsage;
-        }
-
-        if (args.Length == 0) return Usage("no command given.");
+        if (args.Length == 0) return Usage(stderr, "no command given.");
         if (args[0] is "-h" or "--help" or "help" or "-?")
         {
             stdout.WriteLine(Help);
             return NotebookRunner.ExitOk;
         }
-        if (args[0] is "assign" or "grade") return await Classroom.ClassroomCli.RunAsync(args, stdout, stderr).ConfigureAwait(false);
-        if (Writeups.WriteupsCli.Commands.Contains(args[0])) return await Writeups.WriteupsCli.RunAsync(args, stdout, stderr).ConfigureAwait(false);
-        if (args[0] != "run") return Usage($"unknown command '{args[0]}'; the commands are 'run', 'assign', 'grade', 'verify', 'results', 'sweep', 'collect' and 'export'.");
+        if (args[0] is "assign" or "grade") return await ClassroomCli.RunAsync(args, stdout, stderr).ConfigureAwait(false);
+        if (WriteupsCli.Commands.Contains(args[0])) return await WriteupsCli.RunAsync(args, stdout, stderr).ConfigureAwait(false);
+        if (args[0] != "run") return Usage(stderr, $"unknown command '{args[0]}'; the commands are 'run', 'assign', 'grade', 'verify', 'results', 'sweep', 'collect' and 'export'.");
+        var (options, exit) = ParseRun(args, stdout, stderr);
+        return options is null ? exit : await RunNotebookAsync(options, stderr).ConfigureAwait(false);
+    }
 
+    /// <summary>Prints a usage error; returns exit code 2.</summary>
+    static int Usage(TextWriter stderr, string message)
+    {
+        stderr.WriteLine($"gannb: {message}");
+        stderr.WriteLine("Try 'gannb --help'.");
+        return NotebookRunner.ExitUsage;
+    }
+
+    /// <summary>The options of <c>gannb run</c>, or null and the exit code when there is nothing to run (--help, a usage error).</summary>
+    static (RunOptions? Options, int Exit) ParseRun(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        (RunOptions?, int) Stop(int exit) => (null, exit);
         string? notebook = null, outDir = null, cwd = null;
         var continueOnError = false;
         BudgetProfile? profile = null;
@@ -110,10 +119,10 @@ public static class Cli
                 {
                     case "-h" or "--help":
                         stdout.WriteLine(Help);
-                        return NotebookRunner.ExitOk;
+                        return Stop(NotebookRunner.ExitOk);
                     case "-p" or "--parameter" or "--param":
                         var p = Value();
-                        if (!p.Contains('=')) return Usage($"-p {p}: expected Name=Value (e.g. -p steps=500).");
+                        if (!p.Contains('=')) return Stop(Usage(stderr, $"-p {p}: expected Name=Value (e.g. -p steps=500)."));
                         parameters.Add(p);
                         break;
                     case "-o" or "--out" or "--output":
@@ -127,33 +136,38 @@ public static class Cli
                         break;
                     case "--profile":
                         var text = Value();
-                        if (text is not ("smoke" or "full")) return Usage($"--profile {text}: use smoke or full.");
+                        if (text is not ("smoke" or "full")) return Stop(Usage(stderr, $"--profile {text}: use smoke or full."));
                         profile = Profiles.Parse(text);
                         break;
                     default:
-                        if (a.StartsWith('-') && a.Length > 1) return Usage($"unknown option '{a}'.");
-                        if (notebook is not null) return Usage($"one notebook per run ('{notebook}' and '{a}' given).");
+                        if (a.StartsWith('-') && a.Length > 1) return Stop(Usage(stderr, $"unknown option '{a}'."));
+                        if (notebook is not null) return Stop(Usage(stderr, $"one notebook per run ('{notebook}' and '{a}' given)."));
                         notebook = a;
                         break;
                 }
             }
-            catch (CliException e) { return Usage(e.Message); }
+            catch (CliException e) { return Stop(Usage(stderr, e.Message)); }
         }
-        if (notebook is null) return Usage("no notebook given: gannb run NOTEBOOK.ipynb");
+        if (notebook is null) return Stop(Usage(stderr, "no notebook given: gannb run NOTEBOOK.ipynb"));
+        return (new RunOptions
+        {
+            NotebookPath = notebook,
+            Parameters = parameters,
+            OutputDirectory = outDir,
+            Profile = profile,
+            ContinueOnError = continueOnError,
+            WorkingDirectory = cwd,
+            Out = stdout,
+            Error = stderr,
+        }, NotebookRunner.ExitOk);
+    }
 
+    /// <summary>Runs the notebook; returns its exit code (2 also when the output folder cannot be written).</summary>
+    static async Task<int> RunNotebookAsync(RunOptions options, TextWriter stderr)
+    {
         try
         {
-            var result = await NotebookRunner.RunAsync(new RunOptions
-            {
-                NotebookPath = notebook,
-                Parameters = parameters,
-                OutputDirectory = outDir,
-                Profile = profile,
-                ContinueOnError = continueOnError,
-                WorkingDirectory = cwd,
-                Out = stdout,
-                Error = stderr,
-            }).ConfigureAwait(false);
+            var result = await NotebookRunner.RunAsync(options).ConfigureAwait(false);
             return result.ExitCode;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

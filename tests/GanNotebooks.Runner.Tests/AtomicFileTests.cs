@@ -1,3 +1,5 @@
+using GanNotebooks.Runtime.Shared;
+
 namespace GanNotebooks.Runner.Tests;
 
 public class AtomicFileTests

@@ -1,3 +1,5 @@
+using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Run;
 using static GanNotebooks.Runner.Tests.TestNotebook;
 
 namespace GanNotebooks.Runner.Tests;

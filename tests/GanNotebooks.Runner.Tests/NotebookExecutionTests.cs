@@ -1,3 +1,6 @@
+using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Run;
+
 namespace GanNotebooks.Runner.Tests;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GanNotebooks.Runner.Run;
 using static GanNotebooks.Runner.Tests.TestNotebook;
 
 namespace GanNotebooks.Runner.Tests;

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Run;
 using NJsonSchema;
 using static GanNotebooks.Runner.Tests.TestNotebook;
 

@@ -1,3 +1,4 @@
+using GanNotebooks.Runner.Run;
 using static GanNotebooks.Runner.Tests.TestNotebook;
 
 namespace GanNotebooks.Runner.Tests;
@@ -52,7 +53,7 @@ public class ReferenceTests
         var run = await nb.RunAsync();
         Assert.Equal(1, run.Result.ExitCode);
         Assert.Contains("cell 2 (line 2)", run.Err);
-        Assert.Contains("No.Such.Package.GanNotebooks.Test", run.Result.Cells[1].Outputs.OfType<Output.ErrorOutput>().Single().EValue);
+        Assert.Contains("No.Such.Package.GanNotebooks.Test", run.Result.Cells[1].Outputs.OfType<Execution.ErrorOutput>().Single().EValue);
     }
 
     [Fact]

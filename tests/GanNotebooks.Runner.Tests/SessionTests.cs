@@ -1,3 +1,4 @@
+using GanNotebooks.Runner.Run;
 using static GanNotebooks.Runner.Tests.TestNotebook;
 
 namespace GanNotebooks.Runner.Tests;

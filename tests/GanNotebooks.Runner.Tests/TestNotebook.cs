@@ -1,7 +1,9 @@
-using System.Text.Json.Nodes;
 using System.Net;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using GanNotebooks.Runner;
+using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Run;
 
 namespace GanNotebooks.Runner.Tests;
 

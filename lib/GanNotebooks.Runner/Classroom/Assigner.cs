@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GanNotebooks.Runtime.Shared;
 
 namespace GanNotebooks.Runner.Classroom;
 

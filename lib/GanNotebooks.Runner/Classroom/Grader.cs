@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runtime.Shared;
 
 namespace GanNotebooks.Runner.Classroom;
 
@@ -248,12 +249,38 @@ public static class Grader
     {
         var sourceCells = source.Cells.Select((c, i) => (Cell: (JsonObject)c!, Number: i + 1)).ToList();
         var sourceIds = new HashSet<string>(sourceCells.Select(c => ClassroomNotebook.IdOf(c.Cell)).OfType<string>(), StringComparer.Ordinal);
+        var (studentById, added) = MatchStudentCells(source, sourceCells, sourceIds, submission);
+        var cells = new JsonArray();
+        var usedIds = new HashSet<string>(sourceIds, StringComparer.Ordinal);
+        AddStudentCells(cells, added, "", usedIds);
+        foreach (var (cell, number) in sourceCells)
+        {
+            var id = ClassroomNotebook.IdOf(cell);
+            if (GradedCell(source, cell, number, id, studentById) is { } chosen)
+            {
+                ClassroomNotebook.ClearOutputs(chosen);
+                cells.Add(chosen);
+            }
+            if (id is not null) AddStudentCells(cells, added, id, usedIds);
+        }
+
+        var root = (JsonObject)source.Root.DeepClone();
+        root["cells"] = cells;
+        return root;
+    }
+
+    /// <summary>
+    /// The student's version of each source cell (by cell id, else by grade_id), and the cells the student added, keyed by
+    /// the source cell id they follow ("" = before any); added cells that claim to be nbgrader test or locked cells are dropped.
+    /// </summary>
+    static (Dictionary<string, JsonObject> StudentById, Dictionary<string, List<JsonObject>> Added) MatchStudentCells(
+        ClassroomNotebook source, List<(JsonObject Cell, int Number)> sourceCells, HashSet<string> sourceIds, ClassroomNotebook submission)
+    {
         // A cell whose id was lost (a front-end that saved nbformat 4.4, a copy-paste) is still found by its nbgrader grade_id.
         var byGradeId = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (cell, number) in sourceCells)
             if (ClassroomNotebook.IdOf(cell) is { } sid && source.NbgraderOf(cell, number)?.GradeId is { } gid) byGradeId.TryAdd(gid, sid);
         var studentById = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-        // Cells the student added, keyed by the source cell id they follow ("" = before any).
         var added = new Dictionary<string, List<JsonObject>>(StringComparer.Ordinal);
         var anchor = "";
         foreach (var node in submission.Cells)
@@ -279,56 +306,49 @@ public static class Grader
             if (!added.TryGetValue(anchor, out var list)) added[anchor] = list = [];
             list.Add(cell);
         }
+        return (studentById, added);
+    }
 
-        var cells = new JsonArray();
-        var usedIds = new HashSet<string>(sourceIds, StringComparer.Ordinal);
-        void AddAdded(string key)
+    /// <summary>
+    /// The graded notebook's version of a source cell: the source's when it is protected (locked, tests), the student's
+    /// (under the source's id and nbgrader metadata) when there is one, the stub of a deleted solution cell, else none
+    /// (an unlocked cell the student deleted stays deleted).
+    /// </summary>
+    static JsonObject? GradedCell(ClassroomNotebook source, JsonObject cell, int number, string? id, Dictionary<string, JsonObject> studentById)
+    {
+        var meta = source.NbgraderOf(cell, number);
+        if (meta?.Protected == true) return (JsonObject)cell.DeepClone();
+        if (id is not null && studentById.TryGetValue(id, out var mine))
         {
-            if (!added.TryGetValue(key, out var list)) return;
-            foreach (var cell in list)
+            var chosen = (JsonObject)mine.DeepClone();
+            chosen["id"] = id; // matched by grade_id: the source's id, which scoring and the next merge use
+            // The source decides what a cell is: a student cannot turn an answer into a test or unlock a cell.
+            if (cell["metadata"]?["nbgrader"] is { } sourceMeta)
             {
-                var copy = (JsonObject)cell.DeepClone();
-                if (ClassroomNotebook.IdOf(copy) is not { } id || !usedIds.Add(id))
-                {
-                    string fresh;
-                    do fresh = "added-" + Guid.NewGuid().ToString("N")[..10]; while (!usedIds.Add(fresh));
-                    copy["id"] = fresh;
-                }
-                ClassroomNotebook.ClearOutputs(copy);
-                cells.Add(copy);
+                if (chosen["metadata"] is not JsonObject m) chosen["metadata"] = m = new JsonObject();
+                m["nbgrader"] = sourceMeta.DeepClone();
             }
+            return chosen;
         }
-        AddAdded("");
-        foreach (var (cell, number) in sourceCells)
-        {
-            var id = ClassroomNotebook.IdOf(cell);
-            var meta = source.NbgraderOf(cell, number);
-            JsonObject? chosen;
-            if (meta?.Protected == true) chosen = (JsonObject)cell.DeepClone();
-            else if (id is not null && studentById.TryGetValue(id, out var mine))
-            {
-                chosen = (JsonObject)mine.DeepClone();
-                chosen["id"] = id; // matched by grade_id: the source's id, which scoring and the next merge use
-                // The source decides what a cell is: a student cannot turn an answer into a test or unlock a cell.
-                if (cell["metadata"]?["nbgrader"] is { } sourceMeta)
-                {
-                    if (chosen["metadata"] is not JsonObject m) chosen["metadata"] = m = new JsonObject();
-                    m["nbgrader"] = sourceMeta.DeepClone();
-                }
-            }
-            else if (meta?.Solution == true) chosen = source.StudentCell(cell, number);
-            else chosen = null; // an unlocked cell the student deleted stays deleted
-            if (chosen is not null)
-            {
-                ClassroomNotebook.ClearOutputs(chosen);
-                cells.Add(chosen);
-            }
-            if (id is not null) AddAdded(id);
-        }
+        return meta?.Solution == true ? source.StudentCell(cell, number) : null;
+    }
 
-        var root = (JsonObject)source.Root.DeepClone();
-        root["cells"] = cells;
-        return root;
+    /// <summary>Appends the cells the student added after source cell <paramref name="anchor"/>, outputs cleared, each under an id no other cell has.</summary>
+    static void AddStudentCells(JsonArray cells, Dictionary<string, List<JsonObject>> added, string anchor, HashSet<string> usedIds)
+    {
+        if (!added.TryGetValue(anchor, out var list)) return;
+        foreach (var cell in list)
+        {
+            var copy = (JsonObject)cell.DeepClone();
+            if (ClassroomNotebook.IdOf(copy) is not { } id || !usedIds.Add(id))
+            {
+                string fresh;
+                do fresh = "added-" + Guid.NewGuid().ToString("N")[..10]; while (!usedIds.Add(fresh));
+                copy["id"] = fresh;
+            }
+            ClassroomNotebook.ClearOutputs(copy);
+            cells.Add(copy);
+        }
     }
 
     /// <summary>Scores each grade cell of an executed notebook: full points when it ran without an error output.</summary>
@@ -396,10 +416,8 @@ public static class Grader
 
     static void WriteGradebook(Gradebook book)
     {
-        var csv = new StringBuilder("student,exercise,points,max,message\n");
-        foreach (var r in book.Rows)
-            csv.Append(Csv(r.Student)).Append(',').Append(Csv(r.Exercise)).Append(',').Append(Fmt(r.Points)).Append(',')
-               .Append(Fmt(r.Max)).Append(',').Append(Csv(r.Message)).Append('\n');
+        var csv = new StringBuilder(Csv.Line(["student", "exercise", "points", "max", "message"]));
+        foreach (var r in book.Rows) csv.Append(Csv.Line([r.Student, r.Exercise, Fmt(r.Points), Fmt(r.Max), r.Message]));
         AtomicFile.WriteAllText(book.CsvPath, csv.ToString());
 
         var json = new JsonObject
@@ -419,9 +437,6 @@ public static class Grader
         };
         AtomicFile.WriteAllText(book.JsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
     }
-
-    static string Csv(string s) =>
-        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 
     /// <summary>The feedback report: the score table, then the runner's report of the graded run (when it ran).</summary>
     static string FeedbackPage(string student, string submission, IReadOnlyList<GradeRow> rows, string? problem, string? report)

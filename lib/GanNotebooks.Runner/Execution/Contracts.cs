@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using GanNotebooks.Runner.Output;
 
 namespace GanNotebooks.Runner.Execution;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using GanNotebooks.Runner.Execution;
-using GanNotebooks.Runner.Output;
 using Microsoft.DotNet.Interactive.Documents;
 using DocumentsNotebook = Microsoft.DotNet.Interactive.Documents.Jupyter.Notebook;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Manifest;
 using GanNotebooks.Runner.Output;
 using Markdig;
 using Markdig.Extensions.Mathematics;
@@ -26,7 +27,7 @@ public sealed record ReportInfo(string Name, string NotebookPath, DateTimeOffset
     IReadOnlyList<string> Parameters, TimeSpan Elapsed, string? Failure)
 {
     /// <summary>The run's manifest (claims count, versions, seeds, data files), shown at the top of the header.</summary>
-    public Writeups.RunManifest? Manifest { get; init; }
+    public RunManifest? Manifest { get; init; }
 }
 
 /// <summary>
@@ -82,7 +83,7 @@ public static partial class ReportWriter
         {
             var cls = manifest.Claims.Any(c => c.Verdict == "fails") ? "failed" : manifest.Claims.Any(c => c.Verdict == "holds") ? "ok" : "neutral";
             sb.Append("<p class=\"status claims ").Append(cls).Append("\">Claims: ").Append(Enc(manifest.ClaimsSummary)).Append("</p>\n");
-            if (manifest.Claims.Count > 0) sb.Append("<details class=\"claims\"><summary>Claims of this run</summary>").Append(Writeups.RunClaims.TableHtml(manifest.Claims)).Append("</details>\n");
+            if (manifest.Claims.Count > 0) sb.Append("<details class=\"claims\"><summary>Claims of this run</summary>").Append(RunClaims.TableHtml(manifest.Claims)).Append("</details>\n");
             sb.Append(manifest.ToHtml());
         }
         var parameters = info.Parameters.Count == 0 ? "(notebook defaults)" : string.Join(", ", info.Parameters);

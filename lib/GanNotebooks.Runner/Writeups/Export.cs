@@ -1,9 +1,12 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using GanNotebooks.Runner.Kernel;
+using GanNotebooks.Runner.Manifest;
+using GanNotebooks.Runner.Run;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Text;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace GanNotebooks.Runner.Writeups;
 
@@ -118,7 +121,7 @@ public static class Export
         sb.AppendLine("__Notebook.Finish();");
         sb.AppendLine();
         sb.Append(types);
-        sb.AppendLine(Kernel.AppSupport.Source);
+        sb.AppendLine(AppSupport.Source);
         return sb.ToString();
     }
 

@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text;
+using GanNotebooks.Runner.Manifest;
+using GanNotebooks.Runner.Run;
+using GanNotebooks.Runtime.Shared;
 
 namespace GanNotebooks.Runner.Writeups;
 

@@ -5,6 +5,11 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Manifest;
+using GanNotebooks.Runner.Report;
+using GanNotebooks.Runner.Run;
+using GanNotebooks.Runtime.Shared;
 
 namespace GanNotebooks.Runner.Writeups;
 
@@ -232,14 +237,14 @@ public static class Sweep
         var settingAxes = plan.Axes.Where(a => !a.IsSeed).ToList();
 
         var csv = new StringBuilder();
-        csv.AppendLine(string.Join(",", new[] { "setting", "id", "kind", "condition", "n", "mean", "stderr", "holds", "fails", "not_judged" }.Select(Csv)));
+        csv.Append(Csv.Line(["setting", "id", "kind", "condition", "n", "mean", "stderr", "holds", "fails", "not_judged"]));
         foreach (var r in rows)
-            csv.AppendLine(string.Join(",", new[] { r.Setting, r.Id, r.IsClaim ? "claim" : "metric", r.Condition, r.N.ToString(inv), r.Mean.ToString("R", inv), double.IsNaN(r.StdErr) ? "" : r.StdErr.ToString("R", inv), r.Holds.ToString(inv), r.Fails.ToString(inv), r.NotJudged.ToString(inv) }.Select(Csv)));
+            csv.Append(Csv.Line([r.Setting, r.Id, r.IsClaim ? "claim" : "metric", r.Condition, r.N.ToString(inv), r.Mean.ToString("R", inv), double.IsNaN(r.StdErr) ? "" : r.StdErr.ToString("R", inv), r.Holds.ToString(inv), r.Fails.ToString(inv), r.NotJudged.ToString(inv)]));
         AtomicFile.WriteAllText(Path.Combine(dir, "sweep.csv"), csv.ToString());
         var runsCsv = new StringBuilder();
-        runsCsv.AppendLine(string.Join(",", new[] { "run" }.Concat(plan.Axes.Select(a => a.Name)).Concat(["status", "claims", "cpu_seconds", "error"]).Select(Csv)));
+        runsCsv.Append(Csv.Line(new[] { "run" }.Concat(plan.Axes.Select(a => a.Name)).Concat(["status", "claims", "cpu_seconds", "error"])));
         foreach (var r in runs)
-            runsCsv.AppendLine(string.Join(",", new[] { r.Run.Name }.Concat(r.Run.Overrides.Select(o => o[(o.IndexOf('=') + 1)..])).Concat([r.Status, r.Manifest?.ClaimsSummary ?? "", r.Manifest?.CpuSeconds.ToString("0.0", inv) ?? "", r.Error ?? ""]).Select(Csv)));
+            runsCsv.Append(Csv.Line(new[] { r.Run.Name }.Concat(r.Run.Overrides.Select(o => o[(o.IndexOf('=') + 1)..])).Concat([r.Status, r.Manifest?.ClaimsSummary ?? "", r.Manifest?.CpuSeconds.ToString("0.0", inv) ?? "", r.Error ?? ""])));
         AtomicFile.WriteAllText(Path.Combine(dir, "runs.csv"), runsCsv.ToString());
         AtomicFile.WriteAllText(Path.Combine(dir, "sweep.html"), Html(plan, runs, rows));
 
@@ -252,9 +257,7 @@ public static class Sweep
         return ok == runs.Count ? NotebookRunner.ExitOk : NotebookRunner.ExitCellFailed;
     }
 
-    static string Fmt(double v) => RunClaims.Format(v);
-
-    static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    static string Fmt(double v) => NumberFormat.Significant(v);
 
     static CollectedRun Read(string dir, Plan plan, PlannedRun run)
     {
@@ -289,10 +292,8 @@ public static class Sweep
             foreach (var id in ids)
             {
                 var cs = group.Select(r => r.Manifest!.Claims.FirstOrDefault(c => c.Id == id)).Where(c => c is not null).Select(c => c!).ToList();
-                var values = cs.Select(c => c.Value).ToList();
-                var mean = values.Average();
-                var se = values.Count < 2 ? double.NaN : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1) / values.Count);
-                rows.Add(new Row(group.Key, id, cs[0].IsClaim, cs[0].Condition, values.Count, mean, se,
+                var (mean, se, n) = Averages.MeanAndStdErr(cs.Select(c => c.Value));
+                rows.Add(new Row(group.Key, id, cs[0].IsClaim, cs[0].Condition, n, mean, se,
                     cs.Count(c => c.Verdict == "holds"), cs.Count(c => c.Verdict == "fails"), cs.Count(c => c.Verdict == "notJudged")));
             }
         }
@@ -306,7 +307,7 @@ public static class Sweep
         var sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sweep of ")
             .Append(E(Path.GetFileName(plan.Notebook))).Append("</title><style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:24px auto;padding:0 24px}")
             .Append("table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}.failed{color:#cf222e}.chart{width:100%;height:360px}</style>")
-            .Append("<script>").Append(Report.PlotlyJs.Script).Append("</script></head><body>\n");
+            .Append("<script>").Append(PlotlyJs.Script).Append("</script></head><body>\n");
         sb.Append("<h1>Sweep of ").Append(E(Path.GetFileName(plan.Notebook))).Append("</h1>\n<p>")
           .Append(E($"{runs.Count} run(s), {plan.Profile} profile; axes: {string.Join("; ", plan.Axes.Select(a => $"{a.Name} = {string.Join(", ", a.Values)}"))}. "))
           .Append("Mean ± standard error over the seed axes (parameters whose name contains “seed”) for each setting of the others; ✓/✗ count the runs whose claim held / failed (full profile only).</p>\n");

@@ -4,6 +4,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Manifest;
+using GanNotebooks.Runner.Run;
+using GanNotebooks.Runtime.Shared;
 
 namespace GanNotebooks.Runner.Writeups;
 
@@ -308,11 +312,7 @@ public static class Verifier
             stderr.WriteLine($"gannb verify: {path} has no manifest (metadata.gannb.manifest): verify needs a notebook executed by `gannb run`.");
             return NotebookRunner.ExitUsage;
         }
-        // The kernel starts in the source notebook's folder (relative #load paths), found in this checkout.
-        var root = ManifestBuilder.RepoRoot(Path.Combine(Environment.CurrentDirectory, "x")) ?? ManifestBuilder.RepoRoot(path) ?? ManifestBuilder.RepoRoot(Path.Combine(AppContext.BaseDirectory, "x"));
-        var sourceDir = Path.IsPathRooted(manifest.Notebook) && Directory.Exists(Path.GetDirectoryName(manifest.Notebook))
-            ? Path.GetDirectoryName(manifest.Notebook)!
-            : root is not null && !Path.IsPathRooted(manifest.Notebook) ? Path.GetDirectoryName(Path.Combine(root, manifest.Notebook))! : Path.GetDirectoryName(path)!;
+        var (root, sourceDir) = SourceFolder(path, manifest);
         var outputDir = Path.GetFullPath(outDir ?? Path.Combine(Path.GetDirectoryName(path)!, "verify"));
         stdout.WriteLine($"verify: re-running {Path.GetFileName(path)} ({manifest.Profile} profile, {(manifest.Overrides.Count == 0 ? "notebook defaults" : string.Join(" ", manifest.Overrides.Select(o => "-p " + o)))}) in {sourceDir}");
         if (root is not null)
@@ -320,22 +320,44 @@ public static class Verifier
             var head = ManifestBuilder.GitHead(root);
             if (head != "unknown" && head != manifest.GitCommit) stdout.WriteLine($"verify: note: recorded at commit {manifest.GitCommit[..Math.Min(12, manifest.GitCommit.Length)]}, this checkout is at {head[..Math.Min(12, head.Length)]}");
         }
-        // Variables that change results, as recorded (thread counts, device).
+        var result = await ReRunAsync(path, manifest, sourceDir, outputDir, stderr).ConfigureAwait(false);
+        if (result.NotebookOutputPath is null || !File.Exists(result.NotebookOutputPath))
+        {
+            stderr.WriteLine($"gannb verify: the re-run did not produce a notebook ({result.ErrorMessage}).");
+            return NotebookRunner.ExitCellFailed;
+        }
+        return Compare(recorded, manifest, result, rtol, atol, stdout);
+    }
+
+    /// <summary>The checkout (found from here, the notebook or gannb) and the folder the kernel starts in: the source notebook's (relative #load paths).</summary>
+    static (string? Root, string SourceDir) SourceFolder(string path, RunManifest manifest)
+    {
+        var root = ManifestBuilder.RepoRoot(Path.Combine(Environment.CurrentDirectory, "x")) ?? ManifestBuilder.RepoRoot(path) ?? ManifestBuilder.RepoRoot(Path.Combine(AppContext.BaseDirectory, "x"));
+        var sourceDir = Path.IsPathRooted(manifest.Notebook) && Directory.Exists(Path.GetDirectoryName(manifest.Notebook))
+            ? Path.GetDirectoryName(manifest.Notebook)!
+            : root is not null && !Path.IsPathRooted(manifest.Notebook) ? Path.GetDirectoryName(Path.Combine(root, manifest.Notebook))! : Path.GetDirectoryName(path)!;
+        return (root, sourceDir);
+    }
+
+    /// <summary>
+    /// Re-runs a copy of the executed notebook itself — its cells are exactly what ran (with the injected-parameters cell,
+    /// which the same -p values replace by an identical one) — with the recorded profile, -p values and variables that
+    /// change results (thread counts, device), which are restored afterwards.
+    /// </summary>
+    static async Task<RunResult> ReRunAsync(string path, RunManifest manifest, string sourceDir, string outputDir, TextWriter stderr)
+    {
         var saved = new Dictionary<string, string?>();
         foreach (var (k, v) in manifest.Variables.Where(kv => kv.Key != "GANKIT_PROFILE"))
         {
             saved[k] = Environment.GetEnvironmentVariable(k);
             Environment.SetEnvironmentVariable(k, v);
         }
-        RunResult result;
         try
         {
-            // The executed notebook itself is re-run: its cells are exactly what ran (with the injected-parameters cell,
-            // which the same -p values replace by an identical one).
             var copy = Path.Combine(Path.GetTempPath(), $"gannb-verify-{Guid.NewGuid():N}", Path.GetFileName(path));
             Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
             File.Copy(path, copy);
-            result = await NotebookRunner.RunAsync(new RunOptions
+            var result = await NotebookRunner.RunAsync(new RunOptions
             {
                 NotebookPath = copy,
                 Parameters = manifest.Overrides,
@@ -346,17 +368,18 @@ public static class Verifier
                 Error = stderr,
             }).ConfigureAwait(false);
             Directory.Delete(Path.GetDirectoryName(copy)!, recursive: true);
+            return result;
         }
         finally
         {
             foreach (var (k, v) in saved) Environment.SetEnvironmentVariable(k, v);
         }
-        if (result.NotebookOutputPath is null || !File.Exists(result.NotebookOutputPath))
-        {
-            stderr.WriteLine($"gannb verify: the re-run did not produce a notebook ({result.ErrorMessage}).");
-            return NotebookRunner.ExitCellFailed;
-        }
-        var rerun = (JsonObject)JsonNode.Parse(File.ReadAllText(result.NotebookOutputPath))!;
+    }
+
+    /// <summary>Compares the recorded outputs with the re-run's, prints every difference; exit 0 identical, 1 different.</summary>
+    static int Compare(JsonObject recorded, RunManifest manifest, RunResult result, double rtol, double atol, TextWriter stdout)
+    {
+        var rerun = (JsonObject)JsonNode.Parse(File.ReadAllText(result.NotebookOutputPath!))!;
         var comparer = new OutputComparer { RelativeTolerance = rtol, AbsoluteTolerance = atol };
         var diffs = comparer.Compare(recorded, rerun);
         if (!result.Succeeded) diffs.Insert(0, new("re-run", "all cells ran", result.ErrorMessage ?? "failed"));
@@ -368,7 +391,7 @@ public static class Verifier
             stdout.WriteLine($"  recorded: {d.Expected}");
             stdout.WriteLine($"  re-run:   {d.Actual}");
         }
-        stdout.WriteLine($"verify: {(diffs.Count == 0 ? "IDENTICAL" : $"{diffs.Count} difference(s)")} — {comparer.Compared} outputs compared (numbers within {RunClaims.Format(rtol)} relative, {RunClaims.Format(atol)} absolute; {comparer.Skipped} timing/path values not compared); re-run: {result.NotebookOutputPath}");
+        stdout.WriteLine($"verify: {(diffs.Count == 0 ? "IDENTICAL" : $"{diffs.Count} difference(s)")} — {comparer.Compared} outputs compared (numbers within {NumberFormat.Significant(rtol)} relative, {NumberFormat.Significant(atol)} absolute; {comparer.Skipped} timing/path values not compared); re-run: {result.NotebookOutputPath}");
         return diffs.Count == 0 ? NotebookRunner.ExitOk : NotebookRunner.ExitCellFailed;
     }
 }

@@ -20,14 +20,8 @@ public static class Statistics
     /// <summary>Mean and standard error of the values (at least one value).</summary>
     public static MeanStdErr MeanAndStdErr(IEnumerable<double> values)
     {
-        ArgumentNullException.ThrowIfNull(values);
-        var v = values.ToArray();
-        if (v.Length == 0) throw new ArgumentException("Need at least one value to average.", nameof(values));
-        double mean = v.Average();
-        if (v.Length == 1) return new MeanStdErr(mean, double.NaN, 1);
-        if (double.IsInfinity(mean)) return new MeanStdErr(mean, double.NaN, v.Length);
-        double ss = v.Sum(x => (x - mean) * (x - mean));
-        return new MeanStdErr(mean, Math.Sqrt(ss / (v.Length - 1)) / Math.Sqrt(v.Length), v.Length);
+        var (mean, stdErr, count) = Runtime.Shared.Averages.MeanAndStdErr(values);
+        return new MeanStdErr(mean, stdErr, count);
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ public enum BudgetProfile
 public static class Budget
 {
     /// <summary>Environment variable that selects the profile (full|smoke).</summary>
-    public const string EnvironmentVariable = "GANKIT_PROFILE";
+    public const string EnvironmentVariable = Shared.KitEnvironment.ProfileVariable;
     static BudgetProfile? _profile;
 
     /// <summary>The profile in force (default: GANKIT_PROFILE, else full).</summary>
@@ -29,17 +29,8 @@ public static class Budget
     /// <summary>True in the smoke profile.</summary>
     public static bool IsSmoke => Profile == BudgetProfile.Smoke;
 
-    /// <summary>Parse "full" / "smoke" (case-insensitive; null or empty → full).</summary>
-    public static BudgetProfile Parse(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return BudgetProfile.Full;
-        return text.Trim().ToLowerInvariant() switch
-        {
-            "full" => BudgetProfile.Full,
-            "smoke" => BudgetProfile.Smoke,
-            _ => throw new ArgumentException($"Unknown budget profile '{text}'. Use 'full' or 'smoke' ({EnvironmentVariable})."),
-        };
-    }
+    /// <summary>Parse "full" / "smoke" (case-insensitive; null or empty → full; anything else throws <see cref="ArgumentException"/>).</summary>
+    public static BudgetProfile Parse(string? text) => Shared.KitEnvironment.IsSmoke(text) ? BudgetProfile.Smoke : BudgetProfile.Full;
 
     /// <summary>The full value, or the smoke value in the smoke profile.</summary>
     public static T Of<T>(T full, T smoke) => IsSmoke ? smoke : full;

@@ -204,9 +204,7 @@ public static class Claims
     }
 
     /// <summary>A number as claims show it: 4 significant digits, invariant culture, ∞ for infinities.</summary>
-    public static string Format(double v) =>
-        double.IsPositiveInfinity(v) ? "∞" : double.IsNegativeInfinity(v) ? "−∞"
-        : System.Text.RegularExpressions.Regex.Replace(v.ToString("G4", CultureInfo.InvariantCulture), "E([+-])0*(\\d)", m => "e" + (m.Groups[1].Value == "-" ? "-" : "") + m.Groups[2].Value);
+    public static string Format(double v) => Shared.NumberFormat.Significant(v);
 
     /// <summary>A JSON array of claims.</summary>
     public static string ToJson(IEnumerable<Claim> claims) => JsonSerializer.Serialize(claims.ToArray(), JsonOptions);

@@ -8,7 +8,7 @@ namespace GanNotebooks.Runtime;
 public static class KitPaths
 {
     /// <summary>Environment variable pointing at the kit's data/ folder (optional).</summary>
-    public const string DataEnvironmentVariable = "GANKIT_DATA";
+    public const string DataEnvironmentVariable = Shared.KitEnvironment.DataVariable;
 
     /// <summary>
     /// The kit's data/ folder: GANKIT_DATA if set, else the first data/ folder beside a GanNotebooks.sln
@@ -25,7 +25,7 @@ public static class KitPaths
     }
 
     /// <summary>Environment variable naming the folder a notebook's own files go to (the runner sets it to its --out folder).</summary>
-    public const string OutputEnvironmentVariable = "GANKIT_OUT";
+    public const string OutputEnvironmentVariable = Shared.KitEnvironment.OutputVariable;
 
     /// <summary>
     /// The folder for files a notebook writes besides its cell outputs (frames, checkpoints): GANKIT_OUT when set —

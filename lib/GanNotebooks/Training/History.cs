@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using GanNotebooks.Runtime.Shared;
 
 namespace GanNotebooks.Training;
 
@@ -93,17 +94,15 @@ public sealed class History
     /// <summary>Removes everything.</summary>
     public void Clear() { _series.Clear(); _order.Clear(); }
 
-    /// <summary>Long-format CSV: <c>step,metric,value</c>.</summary>
+    /// <summary>Long-format CSV: <c>step,metric,value</c> (a metric name with a comma, quote or line break is quoted).</summary>
     public string ToCsv()
     {
-        var sb = new StringBuilder("step,metric,value\n");
+        var sb = new StringBuilder(Csv.Line(["step", "metric", "value"]));
         foreach (var k in _order)
         {
             var s = _series[k];
             for (int i = 0; i < s.Count; i++)
-                sb.Append(s.Steps[i].ToString(CultureInfo.InvariantCulture)).Append(',')
-                  .Append(k.Contains(',') ? $"\"{k}\"" : k).Append(',')
-                  .Append(s.Values[i].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+                sb.Append(Csv.Line([s.Steps[i].ToString(CultureInfo.InvariantCulture), k, s.Values[i].ToString("R", CultureInfo.InvariantCulture)]));
         }
         return sb.ToString();
     }

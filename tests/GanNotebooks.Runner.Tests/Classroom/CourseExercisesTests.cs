@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using GanNotebooks.Runner.Classroom;
+using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Run;
 
 namespace GanNotebooks.Runner.Tests.Classroom;
 

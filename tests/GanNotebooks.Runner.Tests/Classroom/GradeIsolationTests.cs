@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using GanNotebooks.Runner.Classroom;
+using GanNotebooks.Runner.Execution;
 using Xunit.Abstractions;
 using static GanNotebooks.Runner.Tests.Classroom.ClassroomFiles;
 

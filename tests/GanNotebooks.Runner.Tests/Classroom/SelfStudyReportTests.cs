@@ -1,3 +1,6 @@
+using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Run;
+
 namespace GanNotebooks.Runner.Tests.Classroom;
 
 /// <summary>The solved notebook as self-study: its report folds each answer behind a toggle.</summary>

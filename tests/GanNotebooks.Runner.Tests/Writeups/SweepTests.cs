@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GanNotebooks.Runner.Manifest;
 using GanNotebooks.Runner.Writeups;
 
 namespace GanNotebooks.Runner.Tests.Writeups;

@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using GanNotebooks.Runner.Execution;
+using GanNotebooks.Runner.Manifest;
+using GanNotebooks.Runner.Run;
 using GanNotebooks.Runner.Writeups;
 
 namespace GanNotebooks.Runner.Tests.Writeups;

@@ -1,6 +1,8 @@
 using System.Globalization;
+using GanNotebooks.Runner.Run;
+using GanNotebooks.Runner.Writeups;
 
-namespace GanNotebooks.Runner.Writeups;
+namespace GanNotebooks.Runner;
 
 /// <summary>The write-up commands of <c>gannb</c>: verify, results, sweep, collect, export.</summary>
 public static class WriteupsCli

@@ -4,9 +4,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using GanNotebooks.Runner.Execution;
 using GanNotebooks.Runner.Output;
+using GanNotebooks.Runtime.Shared;
 
-namespace GanNotebooks.Runner.Writeups;
+namespace GanNotebooks.Runner.Manifest;
 
 /// <summary>
 /// A claim as the kit's <c>GanNotebooks.Runtime.Claim</c> writes it (the runner does not reference the library: the
@@ -21,7 +23,7 @@ public sealed record ClaimRecord(string Id, string Statement, double Value, stri
     /// <summary>"✓", "✗", "—, smoke", or "" for a metric.</summary>
     [JsonIgnore] public string Mark => Verdict switch { "holds" => "✓", "fails" => "✗", "notJudged" => "—, " + Profile, _ => "" };
     /// <summary>The value as the kit prints it (4 significant digits).</summary>
-    [JsonIgnore] public string ValueText => RunClaims.Format(Value) + (string.IsNullOrEmpty(Unit) ? "" : " " + Unit);
+    [JsonIgnore] public string ValueText => NumberFormat.Significant(Value) + (string.IsNullOrEmpty(Unit) ? "" : " " + Unit);
 }
 
 /// <summary>Reads the claims of an executed notebook (or of a run's outputs) back.</summary>
@@ -97,11 +99,6 @@ public static partial class RunClaims
         var s = $"{n}: {list.Count(c => c.Verdict == "holds")} ✓, {list.Count(c => c.Verdict == "fails")} ✗";
         return notJudged > 0 ? s + $", {notJudged} not judged" : s;
     }
-
-    /// <summary>4 significant digits, invariant culture (as the kit prints claims).</summary>
-    public static string Format(double v) =>
-        double.IsPositiveInfinity(v) ? "∞" : double.IsNegativeInfinity(v) ? "−∞"
-        : System.Text.RegularExpressions.Regex.Replace(v.ToString("G4", CultureInfo.InvariantCulture), "E([+-])0*(\\d)", m => "e" + (m.Groups[1].Value == "-" ? "-" : "") + m.Groups[2].Value);
 
     /// <summary>The claims table as HTML (report header, sweeps).</summary>
     public static string TableHtml(IReadOnlyList<ClaimRecord> claims)

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace GanNotebooks.Runner.Writeups;
+namespace GanNotebooks.Runner.Manifest;
 
 /// <summary>A data file a run opened, with its SHA-256 after the run.</summary>
 public sealed record DataFileRecord(string Path, string Sha256, long Bytes);

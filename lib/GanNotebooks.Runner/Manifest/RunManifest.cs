@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace GanNotebooks.Runner.Writeups;
+namespace GanNotebooks.Runner.Manifest;
 
 /// <summary>The time one code cell took.</summary>
 public sealed record CellTime(string Cell, double Seconds, string Status);
@@ -195,7 +195,7 @@ public static partial class ManifestBuilder
                 result[v.Identifier.ValueText] = v.Initializer?.Value.ToString() ?? "";
         foreach (var o in overrides)
         {
-            var (name, value) = Execution.Parameters.SplitOverride(o);
+            var (name, value) = Parameters.SplitOverride(o);
             result[name] = value;
         }
         return result;

@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using GanNotebooks.Runner.Classroom;
 using GanNotebooks.Runner.Execution;
 using GanNotebooks.Runner.Kernel;
+using GanNotebooks.Runner.Manifest;
 using GanNotebooks.Runner.Output;
 using GanNotebooks.Runner.Report;
+using GanNotebooks.Runtime.Shared;
 
-namespace GanNotebooks.Runner;
+namespace GanNotebooks.Runner.Run;
 
 /// <summary>What to run and where to write (see <c>gannb --help</c>).</summary>
 public sealed record RunOptions
@@ -29,30 +32,6 @@ public sealed record RunOptions
     public string? WorkingDirectory { get; init; }
 }
 
-/// <summary>One cell as run.</summary>
-/// <param name="Number">1-based number of the cell in the input notebook (for the injected cell: the number of
-/// the parameters cell it follows).</param>
-/// <param name="Injected">The cell was injected for -p overrides.</param>
-/// <param name="Kind">Code, markdown or raw.</param>
-/// <param name="Source">The cell source as written.</param>
-/// <param name="Text">The text rendered (markdown and raw cells) or sent to the kernel (code).</param>
-/// <param name="ExecutionCount">Execution count of a code cell that ran, else null.</param>
-/// <param name="Elapsed">Wall time of the cell.</param>
-/// <param name="Outputs">Its outputs.</param>
-/// <param name="Error">"cell N (line L): message" when the cell failed.</param>
-/// <param name="Attachments">The markdown cell's attachments JSON (nbformat), or null.</param>
-public sealed record CellRun(int Number, bool Injected, CellKind Kind, string Source, string Text, int? ExecutionCount,
-    TimeSpan Elapsed, IReadOnlyList<CellOutput> Outputs, string? Error, System.Text.Json.Nodes.JsonObject? Attachments = null)
-{
-    /// <summary>True when the cell was not reached because an earlier one failed.</summary>
-    public bool Skipped { get; init; }
-    /// <summary>The exercise (nbgrader grade_id) when the cell is an nbgrader solution cell: the report folds its
-    /// source behind a toggle, so a notebook with its solutions in serves self-study.</summary>
-    public string? SolutionOf { get; init; }
-    /// <summary>"cell N" or "injected-parameters cell (after cell N)".</summary>
-    public string Label => Injected ? $"injected-parameters cell (after cell {Number})" : $"cell {Number}";
-}
-
 /// <summary>How a run ended.</summary>
 /// <param name="ExitCode">0 success, 1 a cell failed, 2 the notebook or the command line is unusable.</param>
 /// <param name="NotebookOutputPath">Executed notebook written, or null.</param>
@@ -65,7 +44,7 @@ public sealed record RunResult(int ExitCode, string? NotebookOutputPath, string?
     string? ErrorMessage, TimeSpan Elapsed, BudgetProfile Profile)
 {
     /// <summary>The run's manifest (also in the executed notebook's metadata.gannb.manifest), or null when nothing ran.</summary>
-    public Writeups.RunManifest? Manifest { get; init; }
+    public RunManifest? Manifest { get; init; }
     /// <summary>True when every cell ran.</summary>
     public bool Succeeded => ExitCode == 0;
 }
@@ -105,23 +84,72 @@ public static class NotebookRunner
         public string Label => Injected ? $"injected-parameters cell (after cell {Number})" : $"cell {Number}";
     }
 
+    /// <summary>What a run will do, decided (and checked) before any cell runs.</summary>
+    /// <param name="Path">The notebook's full path.</param>
+    /// <param name="Name">Its file name without extension (the outputs' names).</param>
+    /// <param name="Notebook">The document, with the injected-parameters cell in place.</param>
+    /// <param name="Cells">Its cells in run order, numbered as in the input notebook.</param>
+    /// <param name="OutDir">The output folder.</param>
+    /// <param name="WorkingDirectory">The kernel's current directory.</param>
+    /// <param name="Profile">The budget profile.</param>
+    sealed record Plan(string Path, string Name, INotebookDocument Notebook, List<Numbered> Cells, string OutDir, string WorkingDirectory, BudgetProfile Profile)
+    {
+        /// <summary>Cells of the input notebook (the injected one not counted).</summary>
+        public int Count => Cells.Count(c => !c.Injected);
+    }
+
+    /// <summary>What the cells produced so far, and what the manifest needs from the time they ran.</summary>
+    sealed class Progressing(Plan plan, TextWriter log, TextWriter err)
+    {
+        public TextWriter Log { get; } = log;
+        public TextWriter Err { get; } = err;
+        public RunOutputs Outputs { get; } = new(log);
+        public List<CellRun> Runs { get; } = [];
+        public List<(INotebookCell Cell, List<CellOutput> Outputs, int? Count)> Executed { get; } = [];
+        public string? Failure { get; set; }
+        public int ExecutionCount { get; set; }
+        public int Width { get; } = plan.Count.ToString(CultureInfo.InvariantCulture).Length;
+        /// <summary>The hidden folder inside the output folder where the notebook's own files (GANKIT_OUT) go during the run.</summary>
+        public string Staging { get; } = System.IO.Path.Combine(plan.OutDir, StagingPrefix + Guid.NewGuid().ToString("N")[..8]);
+        public DateTimeOffset Start { get; } = DateTimeOffset.UtcNow;
+        public TimeSpan CpuAtStart { get; } = Process.GetCurrentProcess().TotalProcessorTime;
+        public (string Commit, bool? Dirty, List<string> DirtyFiles) GitAtStart { get; } = ManifestBuilder.GitAtStart(plan.Path);
+    }
+
     static async Task<RunResult> RunCoreAsync(RunOptions options, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
         // Taken before the kernel starts: it captures Console.Out / Console.Error while cells run.
         var log = options.Out ?? Console.Out;
         var err = options.Error ?? Console.Error;
+
+        // 1. Read and check everything before running anything.
+        var (plan, unusable) = Prepare(options, total, err);
+        if (plan is null) return unusable!;
+
+        // 2. Run. Files the notebook writes itself (GANKIT_OUT) go to a staging folder inside the output folder; they
+        // replace the previous run's files only when every cell ran (see PublishNotebookFiles), like the notebook and the report.
+        var run = new Progressing(plan, log, err);
+        using var dataWatch = ManifestBuilder.DataFolder(plan.Path) is { } dataFolder ? new DataFileWatch(dataFolder) : null;
+        await RunCellsAsync(plan, run, options.ContinueOnError, dataWatch, cancellationToken).ConfigureAwait(false);
+
+        // 3. Write the executed notebook and the report; a failed run never replaces a good run's files.
+        total.Stop();
+        return WriteResults(plan, run, options.Parameters, total.Elapsed, dataWatch);
+    }
+
+    /// <summary>Reads the notebook, checks its kernel and cells and injects the -p values: the plan, or the usage error (exit 2) it ran into.</summary>
+    static (Plan? Plan, RunResult? Unusable) Prepare(RunOptions options, Stopwatch total, TextWriter err)
+    {
+        (Plan?, RunResult?) Usage(string message, BudgetProfile p)
+        {
+            err.WriteLine($"gannb: {message}");
+            return (null, new RunResult(ExitUsage, null, null, [], message, total.Elapsed, p));
+        }
+
         BudgetProfile profile;
         try { profile = options.Profile ?? Profiles.Parse(Environment.GetEnvironmentVariable(Profiles.EnvironmentVariable)); }
         catch (ArgumentException e) { return Usage(e.Message, BudgetProfile.Full); }
-
-        RunResult Usage(string message, BudgetProfile p)
-        {
-            err.WriteLine($"gannb: {message}");
-            return new RunResult(ExitUsage, null, null, [], message, total.Elapsed, p);
-        }
-
-        // 1. Read and check everything before running anything.
         INotebookDocument notebook;
         var path = Path.GetFullPath(options.NotebookPath);
         try { notebook = KernelHost.LoadNotebook(path); }
@@ -139,73 +167,30 @@ public static class NotebookRunner
         if (numbered.Select(CheckKernel).FirstOrDefault(p => p is not null) is { } otherKernel) return Usage(otherKernel, profile);
         try { InjectParameters(notebook, numbered, options.Parameters); }
         catch (ParameterException e) { return Usage(e.Message, profile); }
+        return (new Plan(path, name, notebook, numbered, outDir, notebookDir, profile), null);
+    }
 
-        // 2. Run. Files the notebook writes itself (GANKIT_OUT) go to a staging folder inside outDir; they replace the
-        // previous run's files only when every cell ran (see PublishNotebookFiles), like the notebook and the report.
+    /// <summary>
+    /// Runs the cells in one kernel session, with the profile, GANKIT_OUT and the current directory set for the run and
+    /// restored afterwards (also the console the kernel captures), whatever happens.
+    /// </summary>
+    static async Task RunCellsAsync(Plan plan, Progressing run, bool continueOnError, DataFileWatch? dataWatch, CancellationToken cancellationToken)
+    {
         var saved = (Profile: Environment.GetEnvironmentVariable(Profiles.EnvironmentVariable),
                      OutDir: Environment.GetEnvironmentVariable(Profiles.OutputEnvironmentVariable),
                      Directory: Environment.CurrentDirectory, Stdout: Console.Out, Stderr: Console.Error);
-        var staging = Path.Combine(outDir, StagingPrefix + Guid.NewGuid().ToString("N")[..8]);
-        var runs = new List<CellRun>();
-        string? failure = null;
-        var executed = new List<(INotebookCell Cell, List<CellOutput> Outputs, int? Count)>();
-        var outputs = new RunOutputs(log);
-        var executionCount = 0;
-        var width = numbered.Count(c => !c.Injected).ToString(CultureInfo.InvariantCulture).Length;
-        var totalCells = numbered.Count(c => !c.Injected);
-        var start = DateTimeOffset.UtcNow;
-        var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
-        var gitAtStart = Writeups.ManifestBuilder.GitAtStart(path);
-        using var dataWatch = Writeups.ManifestBuilder.DataFolder(path) is { } dataFolder ? new Writeups.DataFileWatch(dataFolder) : null;
         try
         {
-            Environment.SetEnvironmentVariable(Profiles.EnvironmentVariable, profile.Name());
-            Environment.SetEnvironmentVariable(Profiles.OutputEnvironmentVariable, staging);
+            Environment.SetEnvironmentVariable(Profiles.EnvironmentVariable, plan.Profile.Name());
+            Environment.SetEnvironmentVariable(Profiles.OutputEnvironmentVariable, run.Staging);
             // Relative #load / #r paths resolve against the notebook's folder, as in Jupyter (kernels start there).
-            Environment.CurrentDirectory = notebookDir;
+            Environment.CurrentDirectory = plan.WorkingDirectory;
             await using var kernel = KernelHost.StartKernel();
-            foreach (var item in numbered)
+            foreach (var item in plan.Cells)
             {
-                var cell = item.Cell;
-                if (failure is not null && !options.ContinueOnError)
-                {
-                    cell.SetOutputs([], null);
-                    runs.Add(new CellRun(item.Number, item.Injected, cell.Kind, cell.Source, cell.Source, null, TimeSpan.Zero, [], null) { Skipped = true });
-                    continue;
-                }
-                var watch = Stopwatch.StartNew();
-                if (cell.Kind != CellKind.Code)
-                {
-                    runs.Add(new CellRun(item.Number, item.Injected, cell.Kind, cell.Source, cell.Source, null, TimeSpan.Zero, [], null, cell.Attachments));
-                    Progress(log, item, width, totalCells, cell.Kind == CellKind.Markdown ? "markdown" : "raw", watch.Elapsed);
-                    continue;
-                }
-
-                var cellOutputs = outputs.BeginCell();
-                string? error = null;
-                executionCount++;
-                if (!string.IsNullOrWhiteSpace(cell.Source))
-                {
-                    var failed = await kernel.RunCellAsync(cell.Source, item.Label, outputs.Add, cancellationToken).ConfigureAwait(false);
-                    if (failed is not null)
-                    {
-                        error = failed.Line is { } line ? $"{item.Label} (line {line}): {failed.Message}" : $"{item.Label}: {failed.Message}";
-                        var traceback = failed.Traceback.Select(t => t.StartsWith("(line ", StringComparison.Ordinal) ? $"{item.Label} {t}" : t).ToList();
-                        if (!traceback.Any(t => t.StartsWith(item.Label, StringComparison.Ordinal))) traceback.Insert(0, error);
-                        outputs.AddError(new ErrorOutput(failed.EName, failed.EValue, traceback));
-                    }
-                }
-                outputs.EndCell();
-                watch.Stop();
-                dataWatch?.Drain();
-                executed.Add((cell, cellOutputs, executionCount));
-                runs.Add(new CellRun(item.Number, item.Injected, CellKind.Code, cell.Source, cell.Source, executionCount, watch.Elapsed, cellOutputs, error));
-                Progress(log, item, width, totalCells, item.Injected ? "params" : "code", watch.Elapsed);
-                if (error is not null)
-                {
-                    failure ??= error;
-                    err.WriteLine(error);
-                }
+                if (run.Failure is not null && !continueOnError) Skip(item, run);
+                else if (item.Cell.Kind != CellKind.Code) Show(item, run, plan.Count);
+                else await RunCodeCellAsync(kernel, item, run, plan.Count, dataWatch, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -216,40 +201,96 @@ public static class NotebookRunner
             Environment.SetEnvironmentVariable(Profiles.EnvironmentVariable, saved.Profile);
             Environment.SetEnvironmentVariable(Profiles.OutputEnvironmentVariable, saved.OutDir);
         }
+    }
 
-        // 3. Write the executed notebook and the report; a failed run never replaces a good run's files.
-        total.Stop();
-        // Taken only now: a display kept from an earlier cell may have been updated since.
-        foreach (var (cell, cellOutputs, count) in executed) cell.SetOutputs(outputs.Snapshot(cellOutputs), count);
-        var solutions = SolutionCells(path);
-        var finalRuns = runs.Select(r => r with
+    /// <summary>A cell after a failed one: not run, its outputs cleared.</summary>
+    static void Skip(Numbered item, Progressing run)
+    {
+        var cell = item.Cell;
+        cell.SetOutputs([], null);
+        run.Runs.Add(new CellRun(item.Number, item.Injected, cell.Kind, cell.Source, cell.Source, null, TimeSpan.Zero, [], null) { Skipped = true });
+    }
+
+    /// <summary>A markdown or raw cell: shown in the report, not run.</summary>
+    static void Show(Numbered item, Progressing run, int total)
+    {
+        var cell = item.Cell;
+        var watch = Stopwatch.StartNew();
+        run.Runs.Add(new CellRun(item.Number, item.Injected, cell.Kind, cell.Source, cell.Source, null, TimeSpan.Zero, [], null, cell.Attachments));
+        Progress(run.Log, item, run.Width, total, cell.Kind == CellKind.Markdown ? "markdown" : "raw", watch.Elapsed);
+    }
+
+    /// <summary>Runs one code cell: its outputs as they come, its error output ("cell N (line L): message") when it fails.</summary>
+    static async Task RunCodeCellAsync(INotebookKernel kernel, Numbered item, Progressing run, int total, DataFileWatch? dataWatch, CancellationToken cancellationToken)
+    {
+        var cell = item.Cell;
+        var watch = Stopwatch.StartNew();
+        var cellOutputs = run.Outputs.BeginCell();
+        string? error = null;
+        var count = ++run.ExecutionCount;
+        if (!string.IsNullOrWhiteSpace(cell.Source))
         {
-            Outputs = r.Outputs is List<CellOutput> live ? outputs.Snapshot(live) : r.Outputs,
+            var failed = await kernel.RunCellAsync(cell.Source, item.Label, run.Outputs.Add, cancellationToken).ConfigureAwait(false);
+            if (failed is not null)
+            {
+                error = failed.Line is { } line ? $"{item.Label} (line {line}): {failed.Message}" : $"{item.Label}: {failed.Message}";
+                var traceback = failed.Traceback.Select(t => t.StartsWith("(line ", StringComparison.Ordinal) ? $"{item.Label} {t}" : t).ToList();
+                if (!traceback.Any(t => t.StartsWith(item.Label, StringComparison.Ordinal))) traceback.Insert(0, error);
+                run.Outputs.AddError(new ErrorOutput(failed.EName, failed.EValue, traceback));
+            }
+        }
+        run.Outputs.EndCell();
+        watch.Stop();
+        dataWatch?.Drain();
+        run.Executed.Add((cell, cellOutputs, count));
+        run.Runs.Add(new CellRun(item.Number, item.Injected, CellKind.Code, cell.Source, cell.Source, count, watch.Elapsed, cellOutputs, error));
+        Progress(run.Log, item, run.Width, total, item.Injected ? "params" : "code", watch.Elapsed);
+        if (error is not null)
+        {
+            run.Failure ??= error;
+            run.Err.WriteLine(error);
+        }
+    }
+
+    /// <summary>
+    /// Writes the executed notebook (with its manifest) and the report — NAME.failed.* when a cell failed, so a failed run
+    /// never replaces a good run's files — publishes the notebook's own files and prints the summary.
+    /// </summary>
+    static RunResult WriteResults(Plan plan, Progressing run, IReadOnlyList<string> overrides, TimeSpan elapsed, DataFileWatch? dataWatch)
+    {
+        // Taken only now: a display kept from an earlier cell may have been updated since.
+        foreach (var (cell, cellOutputs, count) in run.Executed) cell.SetOutputs(run.Outputs.Snapshot(cellOutputs), count);
+        var solutions = SolutionCells(plan.Path);
+        var finalRuns = run.Runs.Select(r => r with
+        {
+            Outputs = r.Outputs is List<CellOutput> live ? run.Outputs.Snapshot(live) : r.Outputs,
             SolutionOf = r.Injected ? null : solutions.GetValueOrDefault(r.Number),
         }).ToList();
+        var failure = run.Failure;
         var suffix = failure is null ? "" : ".failed";
-        var ipynbPath = Path.Combine(outDir, name + suffix + ".ipynb");
-        var htmlPath = Path.Combine(outDir, name + suffix + ".html");
-        var parametersSource = numbered.FirstOrDefault(c => !c.Injected && c.Cell.Kind == CellKind.Code && c.Cell.Tags.Contains("parameters"))?.Cell.Source;
-        var manifest = Writeups.ManifestBuilder.Build(path, profile, options.Parameters, parametersSource, finalRuns, start, total.Elapsed,
-            Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart, dataWatch, failure, gitAtStart);
-        notebook.SetMetadata("gannb", new System.Text.Json.Nodes.JsonObject { ["manifest"] = manifest.ToJsonNode() });
-        var info = new ReportInfo(name, path, DateTimeOffset.Now, profile, options.Parameters, total.Elapsed, failure) { Manifest = manifest };
-        AtomicFile.WriteAllText(ipynbPath, notebook.ToJson());
-        AtomicFile.WriteAllText(htmlPath, ReportWriter.Render(info, finalRuns, notebookDir));
-        PublishNotebookFiles(staging, outDir, name, failure is null);
+        var ipynbPath = Path.Combine(plan.OutDir, plan.Name + suffix + ".ipynb");
+        var htmlPath = Path.Combine(plan.OutDir, plan.Name + suffix + ".html");
+        var parametersSource = plan.Cells.FirstOrDefault(c => !c.Injected && c.Cell.Kind == CellKind.Code && c.Cell.Tags.Contains("parameters"))?.Cell.Source;
+        var manifest = ManifestBuilder.Build(plan.Path, plan.Profile, overrides, parametersSource, finalRuns, run.Start, elapsed,
+            Process.GetCurrentProcess().TotalProcessorTime - run.CpuAtStart, dataWatch, failure, run.GitAtStart);
+        plan.Notebook.SetMetadata("gannb", new System.Text.Json.Nodes.JsonObject { ["manifest"] = manifest.ToJsonNode() });
+        var info = new ReportInfo(plan.Name, plan.Path, DateTimeOffset.Now, plan.Profile, overrides, elapsed, failure) { Manifest = manifest };
+        AtomicFile.WriteAllText(ipynbPath, plan.Notebook.ToJson());
+        AtomicFile.WriteAllText(htmlPath, ReportWriter.Render(info, finalRuns, plan.WorkingDirectory));
+        PublishNotebookFiles(run.Staging, plan.OutDir, plan.Name, failure is null);
         if (failure is null)
         {
             // A stale failure report beside a good run would only mislead.
-            foreach (var stale in new[] { name + ".failed.ipynb", name + ".failed.html" }.Select(f => Path.Combine(outDir, f)))
+            foreach (var stale in new[] { plan.Name + ".failed.ipynb", plan.Name + ".failed.html" }.Select(f => Path.Combine(plan.OutDir, f)))
                 if (File.Exists(stale)) File.Delete(stale);
         }
-        log.WriteLine($"{(failure is null ? "done" : "FAILED")} in {total.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s ({profile.Name()} profile)");
+        var log = run.Log;
+        log.WriteLine($"{(failure is null ? "done" : "FAILED")} in {elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s ({plan.Profile.Name()} profile)");
         log.WriteLine($"  claims:   {manifest.ClaimsSummary}");
         log.WriteLine($"  notebook: {ipynbPath}");
         log.WriteLine($"  report:   {htmlPath}");
         log.Flush();
-        return new RunResult(failure is null ? ExitOk : ExitCellFailed, ipynbPath, htmlPath, finalRuns, failure, total.Elapsed, profile) { Manifest = manifest };
+        return new RunResult(failure is null ? ExitOk : ExitCellFailed, ipynbPath, htmlPath, finalRuns, failure, elapsed, plan.Profile) { Manifest = manifest };
     }
 
     /// <summary>Cell number → exercise of the notebook's nbgrader solution cells (empty when it has none or they cannot be read).</summary>
@@ -258,14 +299,14 @@ public static class NotebookRunner
         var result = new Dictionary<int, string>();
         try
         {
-            var notebook = Classroom.ClassroomNotebook.Load(path);
+            var notebook = ClassroomNotebook.Load(path);
             for (var i = 0; i < notebook.Cells.Count; i++)
             {
                 var cell = (System.Text.Json.Nodes.JsonObject)notebook.Cells[i]!;
                 if (notebook.NbgraderOf(cell, i + 1) is { Solution: true } meta) result[i + 1] = meta.GradeId ?? $"cell {i + 1}";
             }
         }
-        catch (Classroom.ClassroomException) { }
+        catch (ClassroomException) { }
         return result;
     }
 
