@@ -35,4 +35,18 @@ internal static class KitEnvironment
 
     /// <summary>"smoke" or "full".</summary>
     public static string ProfileName(bool smoke) => smoke ? Smoke : Full;
+
+    /// <summary>A folder for the kit's per-machine caches (thread calibration, kernel verdict) instead of the user's.</summary>
+    public const string CacheVariable = "GANKIT_CACHE";
+
+    /// <summary>
+    /// The kit's per-machine cache folder: GANKIT_CACHE, else $XDG_CACHE_HOME/gannotebooks, else ~/.cache/gannotebooks
+    /// (LocalAppData\gannotebooks on Windows); null when there is no home folder.
+    /// </summary>
+    public static string? CacheFolder() =>
+        Environment.GetEnvironmentVariable(CacheVariable) is { Length: > 0 } env && !string.IsNullOrWhiteSpace(env) ? env
+        : OperatingSystem.IsWindows() ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "gannotebooks")
+        : Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? Path.Combine(xdg, "gannotebooks")
+        : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? Path.Combine(home, ".cache", "gannotebooks")
+        : null;
 }

@@ -367,7 +367,7 @@ public static class KernelSettings
     }
 
     /// <summary>kernels.json beside the thread calibration's cache (GANKIT_CACHE, else the user's cache folder).</summary>
-    public static string? CacheFile() => Threads.CacheFile() is { } t ? Path.Combine(Path.GetDirectoryName(t)!, "kernels.json") : null;
+    public static string? CacheFile() => Shared.KitEnvironment.CacheFolder() is { } dir ? Path.Combine(dir, "kernels.json") : null;
 
     static Dictionary<string, KernelVerdict> ReadAll(string file)
     {

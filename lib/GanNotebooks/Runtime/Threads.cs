@@ -52,7 +52,7 @@ public sealed record ThreadTiming(int Threads, double MlpMs, double ConvMs);
 public static class Threads
 {
     /// <summary>Environment variable: a folder for the kit's cache instead of the user's cache folder.</summary>
-    public const string CacheEnvironmentVariable = "GANKIT_CACHE";
+    public const string CacheEnvironmentVariable = Shared.KitEnvironment.CacheVariable;
 
     const double Margin = 0.05;
     static readonly object Gate = new();
@@ -227,16 +227,7 @@ public static class Threads
         $"{CpuInfo.Model()} | {Environment.ProcessorCount} logical CPUs | libtorch {torch.__version__} ({BuildInfo.TorchBackend}) | {RuntimeInformation.OSArchitecture}";
 
     /// <summary>threads.json in GANKIT_CACHE, else in the user's cache folder (XDG_CACHE_HOME or ~/.cache; LocalAppData on Windows) under gannotebooks/.</summary>
-    public static string? CacheFile()
-    {
-        var env = Environment.GetEnvironmentVariable(CacheEnvironmentVariable);
-        string? dir = !string.IsNullOrWhiteSpace(env) ? env
-            : OperatingSystem.IsWindows() ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "gannotebooks")
-            : Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? Path.Combine(xdg, "gannotebooks")
-            : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? Path.Combine(home, ".cache", "gannotebooks")
-            : null;
-        return dir is null ? null : Path.Combine(dir, "threads.json");
-    }
+    public static string? CacheFile() => Shared.KitEnvironment.CacheFolder() is { } dir ? Path.Combine(dir, "threads.json") : null;
 
     sealed record CacheEntry(int Threads, DateTime MeasuredAt, List<ThreadTiming> Measured);
 
