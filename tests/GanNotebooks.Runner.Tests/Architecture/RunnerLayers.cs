@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using GanNotebooks.Tests.Shared;
 using NetArchTest.Rules;
 
 namespace GanNotebooks.Runner.Tests.Architecture;
@@ -61,36 +62,9 @@ public static class RunnerLayers
                 if (Rank(lt) > Rank(lf))
                     violations.Add(new("upward dependency", $"{from} ({lf}) → {to} ({lt}){(evidence is null ? "" : ": " + evidence(from, to))}"));
             }
-        foreach (var component in StronglyConnected(graph).Where(c => c.Count > 1))
+        foreach (var component in FolderGraph.StronglyConnected(graph).Where(c => c.Count > 1))
             violations.Add(new("cycle", string.Join(" ⇄ ", component.Order(StringComparer.Ordinal))));
         return violations;
-    }
-
-    /// <summary>Tarjan's algorithm (1972): the strongly connected components of a directed graph.</summary>
-    static List<List<string>> StronglyConnected(IReadOnlyDictionary<string, IReadOnlyCollection<string>> graph)
-    {
-        var nodes = graph.Keys.Concat(graph.Values.SelectMany(v => v)).Distinct().Order(StringComparer.Ordinal).ToList();
-        var index = new Dictionary<string, int>(); var low = new Dictionary<string, int>();
-        var stack = new Stack<string>(); var onStack = new HashSet<string>();
-        var result = new List<List<string>>();
-        int next = 0;
-        void Visit(string v)
-        {
-            index[v] = low[v] = next++;
-            stack.Push(v); onStack.Add(v);
-            foreach (var w in graph.TryGetValue(v, out var ws) ? ws : [])
-            {
-                if (!index.ContainsKey(w)) { Visit(w); low[v] = Math.Min(low[v], low[w]); }
-                else if (onStack.Contains(w)) low[v] = Math.Min(low[v], index[w]);
-            }
-            if (low[v] != index[v]) return;
-            var component = new List<string>();
-            string x;
-            do { x = stack.Pop(); onStack.Remove(x); component.Add(x); } while (x != v);
-            result.Add(component);
-        }
-        foreach (var v in nodes) if (!index.ContainsKey(v)) Visit(v);
-        return result;
     }
 
     /// <summary>gannb's namespaces (folders, and the shared source) and the types in each.</summary>
