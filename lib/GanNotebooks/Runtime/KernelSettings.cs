@@ -363,7 +363,7 @@ public static class KernelSettings
         var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(flags)))[..12];
         var torchVersion = BuildInfo.VersionOf(typeof(torch).Assembly);
         var lib = NativeRuntime.LibraryPath is { } l && File.Exists(l) ? new FileInfo(Path.Combine(Path.GetDirectoryName(l)!, "libtorch_cpu.so")) : null;
-        return $"{CpuInfo.Model()} (family {CpuInfo.Field("cpu family") ?? "?"} model {CpuInfo.Field("model") ?? "?"}, flags {hash}) | {System.Environment.ProcessorCount} CPUs | TorchSharp {torchVersion} ({BuildInfo.TorchBackend}{(lib is { Exists: true } ? $", libtorch_cpu {lib.Length} bytes" : "")}) | {RuntimeInformation.OSArchitecture}";
+        return $"{CpuInfo.Model()} (family {CpuInfo.Field("cpu family") ?? "?"} model {CpuInfo.Field("model") ?? "?"}, flags {hash}) | {System.Environment.ProcessorCount} CPUs | TorchSharp {torchVersion} ({BuildInfo.TorchBackend}{(lib is { Exists: true } ? $", libtorch_cpu {lib.Length} bytes" : "")}) | {RuntimeInformation.OSArchitecture} | checks v{KernelChecks.SuiteVersion}";
     }
 
     /// <summary>kernels.json beside the thread calibration's cache (GANKIT_CACHE, else the user's cache folder).</summary>
