@@ -69,7 +69,7 @@ public sealed class EnsembleModeCoverageTracker : ITrainingMonitor, IDisposable
             _points.Select(p => 100 * p.Members[member].HighQualityFraction).ToArray());
 
     /// <summary>Hooks the tracker to the trainer. Returns this.</summary>
-    public EnsembleModeCoverageTracker Attach(GanTrainer trainer)
+    public EnsembleModeCoverageTracker Attach(Trainer trainer)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         trainer.Attach(this);
@@ -83,7 +83,7 @@ public sealed class EnsembleModeCoverageTracker : ITrainingMonitor, IDisposable
     }
 
     /// <summary>Evaluates every member now and records it.</summary>
-    public IReadOnlyList<ModeCoverageResult> Record(GanTrainer trainer, bool keepSamples = false)
+    public IReadOnlyList<ModeCoverageResult> Record(Trainer trainer, bool keepSamples = false)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         if (_z is null)

@@ -2,6 +2,7 @@ using GanNotebooks.Losses;
 using GanNotebooks.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace GanNotebooks.Evaluation;
 
@@ -49,20 +50,21 @@ public sealed class FGanBoundMonitor : ITrainingMonitor, IDisposable
     public List<FGanBoundPoint> Points { get; } = new();
 
     /// <summary>Estimates the bound now for <paramref name="trainer"/>'s D and G (G's EMA weights when it has them).</summary>
-    public FGanBoundPoint Record(GanTrainer trainer)
+    public FGanBoundPoint Record(Trainer trainer)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         using var scope = torch.NewDisposeScope();
         var fake = trainer.Sample(_z);
-        bool wasTraining = trainer.D.training;
-        trainer.D.eval();
+        var d = trainer.Network("D") as Module<Tensor, Tensor> ?? throw new ArgumentException("the trainer's network \"D\" is not a Module<Tensor, Tensor>.", nameof(trainer));
+        bool wasTraining = d.training;
+        d.eval();
         try
         {
-            var p = new FGanBoundPoint(trainer.Step, FGanBound.Estimate(Divergence, trainer.D, _real.to(trainer.Device), fake));
+            var p = new FGanBoundPoint(trainer.Step, FGanBound.Estimate(Divergence, d, _real.to(trainer.Device), fake));
             Points.Add(p);
             return p;
         }
-        finally { trainer.D.train(wasTraining); }
+        finally { d.train(wasTraining); }
     }
 
     /// <inheritdoc/>

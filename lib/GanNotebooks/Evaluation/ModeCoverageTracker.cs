@@ -75,7 +75,7 @@ public sealed class ModeCoverageTracker : ITrainingMonitor, IDisposable
         => _points.Where(p => p.Samples is not null).Select(p => ($"step {p.Step}", p.Samples!)).ToList();
 
     /// <summary>Hooks the tracker to <paramref name="trainer"/> (evaluates after every <see cref="Every"/>-th generator step). Returns this.</summary>
-    public ModeCoverageTracker Attach(GanTrainer trainer)
+    public ModeCoverageTracker Attach(Trainer trainer)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         if (Every < 1) throw new ArgumentOutOfRangeException(nameof(Every), Every, "a callback interval must be ≥ 1 step.");
@@ -92,7 +92,7 @@ public sealed class ModeCoverageTracker : ITrainingMonitor, IDisposable
     /// <summary>Evaluates the trainer's generator now (e.g. at step 0, before training) and records it.</summary>
     /// <param name="trainer">The trainer whose G is evaluated.</param>
     /// <param name="keepSamples">Keep the samples as a snapshot.</param>
-    public ModeCoverageResult Record(GanTrainer trainer, bool keepSamples = false)
+    public ModeCoverageResult Record(Trainer trainer, bool keepSamples = false)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         _z ??= torch.randn(_latentShape.Select(v => (long)v).ToArray(), generator: new torch.Generator((ulong)_latentSeed)).DetachFromDisposeScope();

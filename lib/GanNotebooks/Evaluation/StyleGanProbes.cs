@@ -10,7 +10,7 @@ namespace GanNotebooks.Evaluation;
 /// perceptual path length in Z and in W. They read the generator and never train it, so they live with the other
 /// metrics (Evaluation, above the variant rooms; the StyleGAN room does not depend on them). Features come from the
 /// caller (e.g. the kit's Fashion-MNIST classifier). Run them on eval-mode weights (e.g. inside
-/// <see cref="StyleGanTrainer.WithSamplingWeights{T}"/>).
+/// <see cref="StyleGanRecipe.WithSamplingWeights{T}"/>).
 /// </summary>
 public static class StyleGanProbes
 {

@@ -63,9 +63,6 @@ public sealed record GanTrainerConfig
     /// <summary>RMSprop smoothing constant α in [0, 1).</summary>
     public double RmsAlpha { get; init; } = 0.99;
 
-    /// <summary>When set, the trainer calls <c>Seeding.Seed(Seed)</c> when it is created (seed before building the networks too, for reproducible initial weights).</summary>
-    public long? Seed { get; init; }
-
     /// <summary>Device for G, D and the batches (default <c>Devices.Current</c>).</summary>
     public Device? Device { get; init; }
 
@@ -77,13 +74,13 @@ public sealed record GanTrainerConfig
 
     /// <summary>
     /// Record metrics into the history every this many generator steps (and on the first step and the
-    /// last step of each <see cref="GanTrainer.Train"/> call). Steps in between skip the metric kernels
+    /// last step of each <see cref="Trainer.Train"/> call). Steps in between skip the metric kernels
     /// (gradient norms, D(x)…) and host syncs: 10 keeps the trainer at least as fast as a bare loop on tiny
     /// CPU models; use 1 to record every step (about 5–10 % slower there, negligible for larger nets).
     /// </summary>
     public int LogEvery { get; init; } = 10;
 
-    /// <summary>Call the progress hook every this many generator steps (and at the end of <see cref="GanTrainer.Train"/>).</summary>
+    /// <summary>Call the progress hook every this many generator steps (and at the end of <see cref="Trainer.Train"/>).</summary>
     public int ProgressEvery { get; init; } = 100;
 
     /// <summary>
@@ -161,29 +158,19 @@ public sealed record GanTrainerConfig
     {
         if (DSteps < 1) throw Bad(nameof(DSteps), DSteps, "the number of discriminator steps per generator step must be ≥ 1 (1 for GAN, 5 for WGAN).");
         if (BatchSize < 1) throw Bad(nameof(BatchSize), BatchSize, "the batch size must be ≥ 1.");
-        CheckLr(nameof(LrG), LrG);
-        CheckLr(nameof(LrD), LrD);
-        CheckBeta(nameof(BetasG), BetasG.Beta1); CheckBeta(nameof(BetasG), BetasG.Beta2);
-        CheckBeta(nameof(BetasD), BetasD.Beta1); CheckBeta(nameof(BetasD), BetasD.Beta2);
-        if (!(Momentum >= 0) || double.IsInfinity(Momentum)) throw Bad(nameof(Momentum), Momentum, "momentum must be a finite number ≥ 0.");
-        if (!(RmsAlpha >= 0 && RmsAlpha < 1)) throw Bad(nameof(RmsAlpha), RmsAlpha, "RMSprop's α must be in [0, 1) (0.99 is the default).");
+        SettingsG.Validate(nameof(GanTrainerConfig), k => k switch { "Lr" => nameof(LrG), "Betas" => nameof(BetasG), "Kind" => nameof(Optimizer), _ => k });
+        SettingsD.Validate(nameof(GanTrainerConfig), k => k switch { "Lr" => nameof(LrD), "Betas" => nameof(BetasD), "Kind" => nameof(Optimizer), _ => k });
         if (WeightClip is double c && !(c > 0 && !double.IsInfinity(c))) throw Bad(nameof(WeightClip), c, "the clipping bound must be a finite number > 0 (WGAN: 0.01), or null for no clipping.");
         if (EmaDecay is double d && !(d >= 0 && d < 1)) throw Bad(nameof(EmaDecay), d, "the EMA decay must be in [0, 1) (0.999 is usual), or null for no EMA.");
         if (LogEvery < 1) throw Bad(nameof(LogEvery), LogEvery, "log interval must be ≥ 1 step.");
         if (ProgressEvery < 1) throw Bad(nameof(ProgressEvery), ProgressEvery, "progress interval must be ≥ 1 step.");
-        if (!Enum.IsDefined(Optimizer)) throw Bad(nameof(Optimizer), Optimizer, "use OptimizerKind.Adam, RMSprop or SGD.");
     }
 
-    static void CheckLr(string name, double lr)
-    {
-        if (!(lr > 0) || double.IsInfinity(lr))
-            throw Bad(name, lr, "a learning rate must be a finite number > 0 (e.g. 2e-4).");
-    }
+    /// <summary>G's optimizer as the one <see cref="OptimizerSettings"/> description (from <see cref="Optimizer"/>, <see cref="LrG"/>, <see cref="BetasG"/>…).</summary>
+    public OptimizerSettings SettingsG => new() { Kind = Optimizer, Lr = LrG, Betas = BetasG, RmsAlpha = RmsAlpha, Momentum = Momentum, Flat = FlatAdam };
 
-    static void CheckBeta(string name, double b)
-    {
-        if (!(b >= 0 && b < 1)) throw Bad(name, b, "Adam betas must be in [0, 1), e.g. (0.5, 0.999).");
-    }
+    /// <summary>D's optimizer as the one <see cref="OptimizerSettings"/> description.</summary>
+    public OptimizerSettings SettingsD => new() { Kind = Optimizer, Lr = LrD, Betas = BetasD, RmsAlpha = RmsAlpha, Momentum = Momentum, Flat = FlatAdam };
 
     static ArgumentException Bad(string name, object value, string why) =>
         new($"Invalid GanTrainerConfig.{name} = {value}: {why}", name);

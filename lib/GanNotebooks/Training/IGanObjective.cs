@@ -50,11 +50,22 @@ public sealed class GanStepContext
     readonly PendingMetrics _metrics;
 
     internal GanStepContext(GanPhase phase, Module<Tensor, Tensor> g, Module<Tensor, Tensor> d, Func<int, (Tensor Images, Tensor? Labels)> sampleReal,
-        (Tensor Images, Tensor? Labels)? real, Tensor z, Tensor fake, int step, int dStep, int batchSize, bool isLogging, Device device)
+        (Tensor Images, Tensor? Labels)? real, Tensor z, Tensor fake, int step, int dStep, int batchSize, bool isLogging, Device device, Trainer? trainer = null)
     {
-        Phase = phase; Generator = g; Discriminator = d; _sampleReal = sampleReal; _real = real; Z = z; Fake = fake;
+        _trainer = trainer; Phase = phase; Generator = g; Discriminator = d; _sampleReal = sampleReal; _real = real; Z = z; Fake = fake;
         Step = step; DStep = dStep; BatchSize = batchSize; Device = device; _metrics = new PendingMetrics(isLogging);
     }
+
+    readonly Trainer? _trainer;
+
+    /// <summary>The trainer running this update (its optimizers, counters, networks).</summary>
+    public Trainer Trainer => _trainer ?? throw new InvalidOperationException("this context was made outside a trainer (a unit test's hand-made step); it has no trainer or optimizers.");
+
+    /// <summary>
+    /// The trainer's optimizer <paramref name="name"/> ("G" or "D") as it is now — e.g. D's Adam state for an unrolled GAN's
+    /// look-ahead (<c>UnrolledGan</c>). Read it, do not step it.
+    /// </summary>
+    public optim.Optimizer Optimizer(string name) => Trainer.Optimizer(name);
 
     /// <summary>Discriminator or generator update.</summary>
     public GanPhase Phase { get; }

@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -15,31 +16,21 @@ namespace GanNotebooks.Training;
 public sealed record ParameterGroup(string Network, double LrMultiplier = 1.0, Func<string, bool>? Where = null);
 
 /// <summary>
-/// A named optimizer over parameter groups (configuration record; the trainer builds the torch optimizer and rebuilds
-/// it on <see cref="PhaseTrainer.ResetOptimizers"/>).
+/// A named optimizer over parameter groups (configuration record; the trainer builds the torch optimizer from
+/// <see cref="Settings"/> and rebuilds it on <see cref="Trainer.ResetOptimizers"/>).
 /// </summary>
 /// <param name="Name">Key used by <see cref="Phase.Optimizer"/> and in checkpoints (e.g. "G", "D").</param>
 /// <param name="Groups">What it trains.</param>
 public sealed record OptimizerDef(string Name, IReadOnlyList<ParameterGroup> Groups)
 {
-    /// <summary>Adam (default), RMSprop or SGD.</summary>
-    public OptimizerKind Kind { get; init; } = OptimizerKind.Adam;
-    /// <summary>Base learning rate (times each group's multiplier and the trainer's schedule factor).</summary>
-    public double Lr { get; init; } = 2e-4;
-    /// <summary>Adam's (β1, β2).</summary>
-    public (double Beta1, double Beta2) Betas { get; init; } = (0.5, 0.999);
-    /// <summary>RMSprop's smoothing constant.</summary>
-    public double RmsAlpha { get; init; } = 0.99;
-    /// <summary>Momentum for RMSprop and SGD.</summary>
-    public double Momentum { get; init; }
-    /// <summary>
-    /// Adam only: true (default) builds <see cref="FlatAdam"/>, one update per parameter group on flat buffers; false
-    /// builds TorchSharp's Adam, one update per parameter tensor — the same numbers, more kernels (for comparisons).
-    /// </summary>
-    public bool Flat { get; init; } = true;
+    /// <summary>Kind, learning rate, betas…: the one optimizer description, validated when the trainer is built.</summary>
+    public OptimizerSettings Settings { get; init; } = OptimizerSettings.Default;
 
     /// <summary>An optimizer over whole networks (each its own group at multiplier 1).</summary>
     public static OptimizerDef For(string name, params string[] networks) => new(name, networks.Select(n => new ParameterGroup(n)).ToArray());
+
+    /// <summary>An optimizer with <paramref name="settings"/> over whole networks.</summary>
+    public static OptimizerDef For(string name, OptimizerSettings settings, params string[] networks) => For(name, networks) with { Settings = settings };
 }
 
 /// <summary>
@@ -71,13 +62,13 @@ public sealed class PhaseStep
 {
     internal readonly PendingMetrics Metrics;
 
-    internal PhaseStep(PhaseTrainer trainer, Phase phase, int step, int repeat, bool isLogging)
+    internal PhaseStep(Trainer trainer, Phase phase, int step, int repeat, bool isLogging)
     {
         Trainer = trainer; Phase = phase; Step = step; Repeat = repeat; Metrics = new PendingMetrics(isLogging);
     }
 
     /// <summary>The trainer (networks, device, step counters).</summary>
-    public PhaseTrainer Trainer { get; }
+    public Trainer Trainer { get; }
     /// <summary>The phase being run.</summary>
     public Phase Phase { get; }
     /// <summary>Index (0-based) of the iteration.</summary>
@@ -134,22 +125,80 @@ internal sealed class PendingMetrics(bool isLogging)
     public void FlushInto(IDictionary<string, double> metrics)
     {
         foreach (var (name, t, x) in _items)
-            metrics[name] = t is null ? x : PhaseTrainer.ToDouble(t);
+            metrics[name] = t is null ? x : Trainer.ToDouble(t);
         _items.Clear();
     }
 }
 
-/// <summary>Trainer-wide knobs of a <see cref="PhaseTrainer"/>.</summary>
-public sealed record PhaseTrainerOptions
+/// <summary>Trainer-wide knobs of a <see cref="Trainer"/>.</summary>
+public sealed record TrainerOptions
 {
     /// <summary>Training device (default: the kit's current device).</summary>
     public Device? Device { get; init; }
-    /// <summary>Record metrics every this many iterations (and on the first).</summary>
+    /// <summary>Record metrics every this many iterations (and on the first and the last of a <see cref="Trainer.Train"/> call).</summary>
     public int LogEvery { get; init; } = 50;
+    /// <summary>Call <see cref="Trainer.Progress"/> every this many iterations (and at the end of a Train call).</summary>
+    public int ProgressEvery { get; init; } = 100;
     /// <summary>Iteration → factor on every group's learning rate (logged as "LR factor"); null keeps them fixed.</summary>
     public Func<int, double>? LrSchedule { get; init; }
     /// <summary>Exponential moving averages of networks' weights: network name → decay.</summary>
     public IReadOnlyDictionary<string, double> Ema { get; init; } = new Dictionary<string, double>();
-    /// <summary>Written into checkpoints and checked on load (e.g. the objective's name).</summary>
+    /// <summary>Written into checkpoints and checked on load, and the progress line's prefix (e.g. the objective's name).</summary>
     public string Label { get; init; } = "";
+}
+
+/// <summary>
+/// What a recipe returns and a <see cref="Trainer"/> runs: the named networks, the optimizers over their parameter groups,
+/// the phases of one iteration, and what else the variant needs — checkpoint sections, named samplers (e.g. "latent"), a
+/// hook before each iteration (progressive growing sets its stage there), the keys of the progress line. The caller
+/// owns the networks; <see cref="Owned"/> lists what the trainer disposes with itself.
+/// </summary>
+/// <param name="Networks">Named networks, e.g. ("G", g), ("D", d).</param>
+/// <param name="Optimizers">Optimizers over parameter groups of those networks.</param>
+/// <param name="Phases">The updates of one iteration, in order.</param>
+public sealed record TrainingPlan(
+    IReadOnlyList<(string Name, Module Module)> Networks,
+    IReadOnlyList<OptimizerDef> Optimizers,
+    IReadOnlyList<Phase> Phases)
+{
+    /// <summary>Trainer-wide knobs.</summary>
+    public TrainerOptions Options { get; init; } = new();
+    /// <summary>State that checkpoints carry besides networks and optimizers (data order, schedules, image pools).</summary>
+    public IReadOnlyList<ICheckpointable> Tracked { get; init; } = [];
+    /// <summary>Named samplers (B → tensor [B, …]), e.g. "latent" for <c>t.Sample(n)</c>.</summary>
+    public IReadOnlyDictionary<string, Func<int, Tensor>> Samplers { get; init; } = new Dictionary<string, Func<int, Tensor>>();
+    /// <summary>Runs before every iteration (progressive growing: set the stage, grow, reset the optimizers).</summary>
+    public Action<Trainer>? BeforeIteration { get; init; }
+    /// <summary>Runs after every iteration, before the callbacks and monitors attached later.</summary>
+    public Action<StepEnd>? AfterIteration { get; init; }
+    /// <summary>Metric keys the progress line shows first (the phases' losses follow).</summary>
+    public IReadOnlyList<string> StatusKeys { get; init; } = [];
+    /// <summary>Extra text for the progress line (e.g. the resolution and images shown).</summary>
+    public Func<Trainer, string>? Status { get; init; }
+    /// <summary>The recipe's own typed state (its networks with their types, its settings), for its accessors and verbs.</summary>
+    public object? Recipe { get; init; }
+    /// <summary>What the trainer disposes with itself (e.g. a pass-through generator it made); not the caller's networks.</summary>
+    public IReadOnlyList<IDisposable> Owned { get; init; } = [];
+}
+
+/// <summary>What a step-end callback or monitor receives.</summary>
+/// <param name="Trainer">The trainer (for sampling, saving, reading networks…).</param>
+/// <param name="Step">Iterations completed so far (1-based).</param>
+/// <param name="Metrics">This iteration's metrics; empty on iterations that were not logged.</param>
+public readonly record struct StepEnd(Trainer Trainer, int Step, IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>True when this step recorded metrics.</summary>
+    public bool IsLogged => Metrics.Count > 0;
+}
+
+/// <summary>Callback helpers.</summary>
+public static class Callbacks
+{
+    /// <summary>Wraps <paramref name="action"/> so that it runs every <paramref name="k"/> iterations.</summary>
+    public static Action<StepEnd> Every(int k, Action<StepEnd> action)
+    {
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "a callback interval must be ≥ 1 step.");
+        ArgumentNullException.ThrowIfNull(action);
+        return e => { if (e.Step % k == 0) action(e); };
+    }
 }

@@ -69,7 +69,7 @@ public sealed class ImageQualityMonitor : ITrainingMonitor, IDisposable
     public ImageGrid? LastFrame => Frames.Count == 0 ? null : Frames[^1].Grid;
 
     /// <summary>Renders the fixed grid latents' samples (eval mode, EMA weights if any), keeps and optionally saves the frame.</summary>
-    public ImageGrid Frame(GanTrainer trainer)
+    public ImageGrid Frame(Trainer trainer)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         using var scope = torch.NewDisposeScope();
@@ -99,7 +99,7 @@ public sealed class ImageQualityMonitor : ITrainingMonitor, IDisposable
     }
 
     /// <summary>Scores the fixed evaluation latents' samples and appends a <see cref="QualityPoint"/>.</summary>
-    public QualityPoint Measure(GanTrainer trainer)
+    public QualityPoint Measure(Trainer trainer)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         var metric = Metric ?? throw new InvalidOperationException("this monitor has no metric; create it with a metric and evaluation latents.");
@@ -117,7 +117,7 @@ public sealed class ImageQualityMonitor : ITrainingMonitor, IDisposable
     /// display's Update) and a score every <paramref name="measureEvery"/> steps (0: never), plus both right away
     /// at the current step. Returns the trainer.
     /// </summary>
-    public GanTrainer Attach(GanTrainer trainer, int frameEvery, int measureEvery = 0, Action<ImageGrid>? show = null)
+    public T Attach<T>(T trainer, int frameEvery, int measureEvery = 0, Action<ImageGrid>? show = null) where T : Trainer
     {
         ArgumentNullException.ThrowIfNull(trainer);
         if (frameEvery < 1) throw new ArgumentOutOfRangeException(nameof(frameEvery), frameEvery, "frameEvery must be ≥ 1 step.");
@@ -129,7 +129,8 @@ public sealed class ImageQualityMonitor : ITrainingMonitor, IDisposable
         _frameEvery = frameEvery;
         _measureEvery = measureEvery;
         _show = show;
-        return trainer.Attach(this);
+        trainer.Attach(this);
+        return trainer;
     }
 
     int _frameEvery, _measureEvery;

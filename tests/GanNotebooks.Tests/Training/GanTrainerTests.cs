@@ -323,8 +323,8 @@ public class GanTrainerTests
         Assert.Equal(new[] { 1, 5, 10 }, all.Where(x => x.Item2).Select(x => x.Item1));
         Assert.Equal(new[] { 1, 5, 10 }, t.History["Loss/D"].Steps);
         Assert.Equal(3, lines.Count); // steps 4, 8 and the last
-        Assert.StartsWith("step 4/10 | Loss/D", lines[0]);
-        Assert.Contains("steps/s", lines[^1]);
+        Assert.StartsWith("NonSaturating: step 4/10 · Loss/D", lines[0]);
+        Assert.Contains("it/s", lines[^1]);
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public sealed record CycleGanConfig
     public double Lr { get; init; } = 2e-4;
     /// <summary>Adam's (β₁, β₂) (paper: 0.5, 0.999).</summary>
     public (double Beta1, double Beta2) Betas { get; init; } = (0.5, 0.999);
+    /// <summary>The generators' and discriminators' optimizer as the one <see cref="OptimizerSettings"/> description.</summary>
+    public OptimizerSettings Optimizer => OptimizerSettings.Adam(Lr, Betas.Beta1, Betas.Beta2);
     /// <summary>Record metrics every this many iterations.</summary>
     public int LogEvery { get; init; } = 25;
     /// <summary>Report progress every this many iterations.</summary>
@@ -43,8 +45,7 @@ public sealed record CycleGanConfig
         if (!(IdentityWeight >= 0) || double.IsInfinity(IdentityWeight)) throw Bad(nameof(IdentityWeight), IdentityWeight, "the identity weight must be a finite number ≥ 0 (code: 0.5; 0 = off).");
         if (PoolSize < 0) throw Bad(nameof(PoolSize), PoolSize, "the history size cannot be negative (paper: 50; 0 = no history).");
         if (BatchSize < 1) throw Bad(nameof(BatchSize), BatchSize, "the batch size must be ≥ 1 (paper: 1).");
-        if (!(Lr > 0) || double.IsInfinity(Lr)) throw Bad(nameof(Lr), Lr, "the learning rate must be a finite number > 0 (paper: 2e-4).");
-        if (!(Betas.Beta1 >= 0 && Betas.Beta1 < 1 && Betas.Beta2 >= 0 && Betas.Beta2 < 1)) throw Bad(nameof(Betas), Betas, "Adam's betas must be in [0, 1) (paper: 0.5, 0.999).");
+        Optimizer.Validate(nameof(CycleGanConfig));
         if (LogEvery < 1 || ProgressEvery < 1) throw Bad(nameof(LogEvery), $"{LogEvery}/{ProgressEvery}", "LogEvery and ProgressEvery must be ≥ 1.");
     }
 
@@ -78,17 +79,18 @@ public static class CycleGan
 }
 
 /// <summary>
-/// CycleGAN on the kit's phase trainer — its first two-generator, two-discriminator variant: networks "G_AB", "G_BA",
+/// The CycleGAN recipe — the kit's first two-generator, two-discriminator variant: networks "G_AB", "G_BA",
 /// "D_A", "D_B"; optimizer "G" over both generators and "D" over both discriminators; phases "G" (adversarial + λ·cycle
 /// + identity, both Ds frozen) then "D" (each D on real images and on its <see cref="ImagePool"/>'s mix of the fakes
-/// the G phase just made and older ones). Training draws A and B from separate samplers: it never sees a pair.
+/// the G phase just made and older ones). Training draws A and B from separate samplers: it never sees a pair. The pools
+/// are checkpoint sections. Run it with <c>new Trainer(CycleGanRecipe.Plan(…))</c> or <see cref="CycleGanTrainer"/>.
 /// </summary>
-public sealed class CycleGanTrainer : IDisposable
+public sealed class CycleGanRecipe : IDisposable
 {
     readonly AlignedBatches _a, _b;
     Tensor? _realA, _realB, _fakeA, _fakeB;
 
-    /// <summary>Builds the trainer.</summary>
+    /// <summary>The plan.</summary>
     /// <param name="gAB">G: A → B.</param>
     /// <param name="gBA">F: B → A.</param>
     /// <param name="dA">D_A, scores images of A (its output may be a patch map).</param>
@@ -98,8 +100,29 @@ public sealed class CycleGanTrainer : IDisposable
     /// <param name="config">Settings; validated.</param>
     /// <param name="poolSeed">Seed of the two pools' random draws.</param>
     /// <param name="device">null → the current device.</param>
-    public CycleGanTrainer(Module<Tensor, Tensor> gAB, Module<Tensor, Tensor> gBA, Module<Tensor, Tensor> dA, Module<Tensor, Tensor> dB,
+    public static TrainingPlan Plan(Module<Tensor, Tensor> gAB, Module<Tensor, Tensor> gBA, Module<Tensor, Tensor> dA, Module<Tensor, Tensor> dB,
         AlignedBatches a, AlignedBatches b, CycleGanConfig? config = null, long poolSeed = 0, Device? device = null)
+    {
+        var recipe = new CycleGanRecipe(gAB, gBA, dA, dB, a, b, config, poolSeed);
+        var phases = new[]
+        {
+            new Phase("G", "G", recipe.GeneratorStep) { Frozen = ["D_A", "D_B"] },
+            new Phase("D", "D", recipe.DiscriminatorStep),
+        };
+        var cfg = recipe.Config;
+        return new TrainingPlan([("G_AB", gAB), ("G_BA", gBA), ("D_A", dA), ("D_B", dB)],
+            [OptimizerDef.For("G", cfg.Optimizer, "G_AB", "G_BA"), OptimizerDef.For("D", cfg.Optimizer, "D_A", "D_B")], phases)
+        {
+            Options = new TrainerOptions { Device = device, LogEvery = cfg.LogEvery, ProgressEvery = cfg.ProgressEvery, Label = "CycleGAN " + cfg.Describe() },
+            Tracked = [a, b, recipe.PoolA, recipe.PoolB],
+            StatusKeys = ["Cycle"],
+            Recipe = recipe,
+            Owned = [recipe],
+        };
+    }
+
+    CycleGanRecipe(Module<Tensor, Tensor> gAB, Module<Tensor, Tensor> gBA, Module<Tensor, Tensor> dA, Module<Tensor, Tensor> dB,
+        AlignedBatches a, AlignedBatches b, CycleGanConfig? config, long poolSeed)
     {
         ArgumentNullException.ThrowIfNull(gAB); ArgumentNullException.ThrowIfNull(gBA);
         ArgumentNullException.ThrowIfNull(dA); ArgumentNullException.ThrowIfNull(dB);
@@ -111,15 +134,6 @@ public sealed class CycleGanTrainer : IDisposable
         GAB = gAB; GBA = gBA; DA = dA; DB = dB; _a = a; _b = b;
         PoolA = new ImagePool(Config.PoolSize, poolSeed, "pool A");
         PoolB = new ImagePool(Config.PoolSize, poolSeed + 1, "pool B");
-        var phases = new[]
-        {
-            new Phase("G", "G", GeneratorStep) { Frozen = ["D_A", "D_B"] },
-            new Phase("D", "D", DiscriminatorStep),
-        };
-        Loop = new PhaseTrainer([("G_AB", gAB), ("G_BA", gBA), ("D_A", dA), ("D_B", dB)],
-            [OptimizerDef.For("G", "G_AB", "G_BA") with { Lr = Config.Lr, Betas = Config.Betas }, OptimizerDef.For("D", "D_A", "D_B") with { Lr = Config.Lr, Betas = Config.Betas }],
-            phases, new PhaseTrainerOptions { Device = device, LogEvery = Config.LogEvery, Label = "cyclegan " + Config.Describe() });
-        Loop.Track(a); Loop.Track(b); Loop.Track(PoolA); Loop.Track(PoolB);
     }
 
     Tensor GeneratorStep(PhaseStep s)
@@ -175,8 +189,6 @@ public sealed class CycleGanTrainer : IDisposable
         _realA = _realB = _fakeA = _fakeB = null;
     }
 
-    /// <summary>The phase trainer underneath (history, checkpoints, step counters).</summary>
-    public PhaseTrainer Loop { get; }
     /// <summary>G: A → B.</summary>
     public Module<Tensor, Tensor> GAB { get; }
     /// <summary>F: B → A.</summary>
@@ -191,26 +203,50 @@ public sealed class CycleGanTrainer : IDisposable
     public ImagePool PoolB { get; }
     /// <summary>The validated settings.</summary>
     public CycleGanConfig Config { get; }
-    /// <summary>Iterations done.</summary>
-    public int Step => Loop.Step;
-    /// <summary>Recorded metrics ("Loss/G", "Loss/D", "Loss/D_A", "Loss/D_B", "Cycle", "Identity", "Adversarial/G").</summary>
-    public History History => Loop.History;
-    /// <summary>Live progress: a one-line status every <see cref="CycleGanConfig.ProgressEvery"/> iterations and at the end.</summary>
-    public Action<string>? Progress { get; set; }
 
-    /// <summary>Runs <paramref name="steps"/> iterations.</summary>
-    public History Train(int steps) => TrainLoop.Run(Loop, steps, Config.ProgressEvery, Progress, "CycleGAN " + Config.Describe(), "Cycle");
-
-    /// <summary>G(a) in eval mode, chunked, on the CPU.</summary>
-    public Tensor AToB(Tensor a, int batchSize = 256) => TrainLoop.ApplyEval(GAB, a, Loop.Device, batchSize);
+    /// <summary>G(a) in eval mode, chunked, on the CPU (any trainer of this recipe).</summary>
+    public static Tensor AToB(Trainer trainer, Tensor a, int batchSize = 256) => trainer.Apply("G_AB", a, useEma: true, batchSize);
     /// <summary>F(b) in eval mode, chunked, on the CPU.</summary>
-    public Tensor BToA(Tensor b, int batchSize = 256) => TrainLoop.ApplyEval(GBA, b, Loop.Device, batchSize);
+    public static Tensor BToA(Trainer trainer, Tensor b, int batchSize = 256) => trainer.Apply("G_BA", b, useEma: true, batchSize);
 
-    /// <inheritdoc/>
+    /// <summary>Disposes the pools and the images handed from the G phase to the D phase.</summary>
     public void Dispose()
     {
         DisposeStash();
-        Loop.Dispose();
         PoolA.Dispose(); PoolB.Dispose();
     }
+}
+
+/// <summary>A <see cref="Trainer"/> running <see cref="CycleGanRecipe"/>'s plan, with its parts typed. It adds no loop.</summary>
+public sealed class CycleGanTrainer : Trainer
+{
+    readonly CycleGanRecipe _recipe;
+
+    /// <summary>Builds the trainer (see <see cref="CycleGanRecipe.Plan"/>).</summary>
+    public CycleGanTrainer(Module<Tensor, Tensor> gAB, Module<Tensor, Tensor> gBA, Module<Tensor, Tensor> dA, Module<Tensor, Tensor> dB,
+        AlignedBatches a, AlignedBatches b, CycleGanConfig? config = null, long poolSeed = 0, Device? device = null)
+        : base(CycleGanRecipe.Plan(gAB, gBA, dA, dB, a, b, config, poolSeed, device))
+    {
+        _recipe = (CycleGanRecipe)Plan.Recipe!;
+    }
+
+    /// <summary>G: A → B.</summary>
+    public Module<Tensor, Tensor> GAB => _recipe.GAB;
+    /// <summary>F: B → A.</summary>
+    public Module<Tensor, Tensor> GBA => _recipe.GBA;
+    /// <summary>D_A.</summary>
+    public Module<Tensor, Tensor> DA => _recipe.DA;
+    /// <summary>D_B.</summary>
+    public Module<Tensor, Tensor> DB => _recipe.DB;
+    /// <summary>History of fakes of A that D_A learns from.</summary>
+    public ImagePool PoolA => _recipe.PoolA;
+    /// <summary>History of fakes of B that D_B learns from.</summary>
+    public ImagePool PoolB => _recipe.PoolB;
+    /// <summary>The validated settings.</summary>
+    public CycleGanConfig Config => _recipe.Config;
+
+    /// <summary>G(a) in eval mode, chunked, on the CPU.</summary>
+    public Tensor AToB(Tensor a, int batchSize = 256) => CycleGanRecipe.AToB(this, a, batchSize);
+    /// <summary>F(b) in eval mode, chunked, on the CPU.</summary>
+    public Tensor BToA(Tensor b, int batchSize = 256) => CycleGanRecipe.BToA(this, b, batchSize);
 }

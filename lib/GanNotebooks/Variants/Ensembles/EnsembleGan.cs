@@ -71,13 +71,8 @@ public static class EnsembleGan
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(dataSeeds);
         CheckSeeds(dataSeeds);
-        var gens = dataSeeds.Select(Seeding.Generator).ToArray();
         var dev = device ?? Devices.Current;
-        return b =>
-        {
-            using var scope = torch.NewDisposeScope();
-            return torch.stack(gens.Select(gen => target.Sample(b, gen, dev)).ToArray(), 1).MoveToOuterDisposeScope();
-        };
+        return new MemberStreams("data", dataSeeds.Select(Seeding.Generator).ToArray(), (gen, b) => target.Sample(b, gen, dev)).Sample;
     }
 
     /// <summary>
@@ -89,13 +84,8 @@ public static class EnsembleGan
         if (zDim < 1) throw new ArgumentOutOfRangeException(nameof(zDim), zDim, "the latent size must be ≥ 1.");
         ArgumentNullException.ThrowIfNull(latentSeeds);
         CheckSeeds(latentSeeds);
-        var gens = latentSeeds.Select(Seeding.Generator).ToArray();
         var dev = device ?? Devices.Current;
-        return b =>
-        {
-            using var scope = torch.NewDisposeScope();
-            return torch.stack(gens.Select(gen => torch.randn(new long[] { b, zDim }, device: dev, generator: gen)).ToArray(), 1).MoveToOuterDisposeScope();
-        };
+        return new MemberStreams("latent", latentSeeds.Select(Seeding.Generator).ToArray(), (gen, b) => torch.randn(new long[] { b, zDim }, device: dev, generator: gen)).Sample;
     }
 
     /// <summary>Seeds offset from the members' seeds (e.g. data streams at seed + 1000), one per member.</summary>
@@ -130,5 +120,36 @@ public static class EnsembleGan
         if (!(err < 1e-4))
             throw new ArgumentException($"member {i} (seed {seed}): the ensemble {what} differs from the single one by {err:G3} on a probe batch; " +
                 "the ensemble presets reproduce MLP presets with ReLU (G) / LeakyReLU 0.2 (D) and no norm layers — build the single networks with those.");
+    }
+}
+
+/// <summary>
+/// One private torch generator per member, drawn side by side into [B, K, …] (<see cref="EnsembleGan.RealSampler"/>,
+/// <see cref="EnsembleGan.LatentSampler"/>). The trainer finds it behind the sampler delegate and saves every member's
+/// generator state as one checkpoint section, so a resumed ensemble draws what the uninterrupted one would.
+/// </summary>
+internal sealed class MemberStreams(string key, Generator[] generators, Func<Generator, int, Tensor> draw) : ICheckpointable
+{
+    /// <summary>B → [B, K, …].</summary>
+    public Tensor Sample(int batchSize)
+    {
+        using var scope = torch.NewDisposeScope();
+        return torch.stack(generators.Select(gen => draw(gen, batchSize)).ToArray(), 1).MoveToOuterDisposeScope();
+    }
+
+    public string CheckpointKey => key;
+
+    public void WriteState(BinaryWriter writer)
+    {
+        writer.Write(generators.Length);
+        foreach (var g in generators) new GeneratorState(key, g).WriteState(writer);
+    }
+
+    public void ReadState(BinaryReader reader)
+    {
+        int k = reader.ReadInt32();
+        if (k != generators.Length)
+            throw new InvalidDataException($"the checkpoint's '{key}' streams are for {k} members; this ensemble has {generators.Length}. Build it with the same seeds.");
+        foreach (var g in generators) new GeneratorState(key, g).ReadState(reader);
     }
 }

@@ -27,9 +27,11 @@ public sealed record Pix2PixConfig
     public double Lr { get; init; } = 2e-4;
     /// <summary>Adam's (β₁, β₂) (paper: 0.5, 0.999).</summary>
     public (double Beta1, double Beta2) Betas { get; init; } = (0.5, 0.999);
+    /// <summary>G's and D's optimizer as the one <see cref="OptimizerSettings"/> description (Adam at <see cref="Lr"/>, <see cref="Betas"/>).</summary>
+    public OptimizerSettings Optimizer => OptimizerSettings.Adam(Lr, Betas.Beta1, Betas.Beta2);
     /// <summary>Record metrics every this many iterations.</summary>
     public int LogEvery { get; init; } = 25;
-    /// <summary>Call <see cref="Pix2PixTrainer.Progress"/> every this many iterations.</summary>
+    /// <summary>Call <see cref="Trainer.Progress"/> every this many iterations.</summary>
     public int ProgressEvery { get; init; } = 100;
 
     /// <summary>The ablation's "L1": a U-Net trained on the L1 error alone (no discriminator).</summary>
@@ -48,8 +50,7 @@ public sealed record Pix2PixConfig
         if (!(Lambda >= 0) || double.IsInfinity(Lambda)) throw Bad(nameof(Lambda), Lambda, "λ must be a finite number ≥ 0 (paper: 100; 0 = cGAN alone).");
         if (!Adversarial && Lambda == 0) throw Bad(nameof(Lambda), Lambda, "with Adversarial = false and λ = 0 the generator has no loss; use λ > 0 (L1 alone) or Adversarial = true.");
         if (BatchSize < 1) throw Bad(nameof(BatchSize), BatchSize, "the batch size must be ≥ 1.");
-        if (!(Lr > 0) || double.IsInfinity(Lr)) throw Bad(nameof(Lr), Lr, "the learning rate must be a finite number > 0 (paper: 2e-4).");
-        if (!(Betas.Beta1 >= 0 && Betas.Beta1 < 1 && Betas.Beta2 >= 0 && Betas.Beta2 < 1)) throw Bad(nameof(Betas), Betas, "Adam's betas must be in [0, 1) (paper: 0.5, 0.999).");
+        Optimizer.Validate(nameof(Pix2PixConfig));
         if (LogEvery < 1 || ProgressEvery < 1) throw Bad(nameof(LogEvery), $"{LogEvery}/{ProgressEvery}", "LogEvery and ProgressEvery must be ≥ 1.");
     }
 
@@ -91,79 +92,81 @@ public static class Pix2Pix
 }
 
 /// <summary>
-/// pix2pix on the kit's phase trainer: networks "G" (a U-Net) and "D" (a PatchGAN on condition + image), phases "D"
-/// then "G" (D frozen) — or only "G" for the L1-alone ablation. Each phase draws its own batch of pairs from
-/// <see cref="AlignedBatches"/> (tracked in checkpoints).
+/// The pix2pix recipe: networks "G" (a U-Net) and "D" (a PatchGAN on condition + image), phases "D" then "G" (D frozen) —
+/// or only "G" for the L1-alone ablation. Each phase draws its own batch of pairs from <see cref="AlignedBatches"/>
+/// (tracked in checkpoints). Run it with <c>new Trainer(Pix2PixRecipe.Plan(…))</c> or <see cref="Pix2PixTrainer"/>.
 /// </summary>
-public sealed class Pix2PixTrainer : IDisposable
+public static class Pix2PixRecipe
 {
-    readonly AlignedBatches _pairs;
-
-    /// <summary>Builds the trainer.</summary>
+    /// <summary>The plan.</summary>
     /// <param name="g">Generator x → y (e.g. <see cref="UNetGenerator"/>).</param>
     /// <param name="d">Conditional discriminator on (x, y) stacked (e.g. <see cref="PatchDiscriminator"/> with Cx + Cy inputs); ignored when not adversarial.</param>
     /// <param name="pairs">Batches of (condition, target) pairs: <c>new AlignedBatches(seed, "data", inputs, targets)</c>.</param>
     /// <param name="config">Settings; validated.</param>
     /// <param name="device">null → the current device.</param>
-    public Pix2PixTrainer(Module<Tensor, Tensor> g, Module<Tensor, Tensor> d, AlignedBatches pairs, Pix2PixConfig? config = null, Device? device = null)
+    public static TrainingPlan Plan(Module<Tensor, Tensor> g, Module<Tensor, Tensor> d, AlignedBatches pairs, Pix2PixConfig? config = null, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(pairs);
-        Config = config ?? new Pix2PixConfig();
-        Config.Validate();
-        G = g; D = d; _pairs = pairs;
+        var cfg = config ?? new Pix2PixConfig();
+        cfg.Validate();
         var phases = new List<Phase>();
-        if (Config.Adversarial)
+        if (cfg.Adversarial)
             phases.Add(new Phase("D", "D", s =>
             {
-                var b = _pairs.Next(Config.BatchSize);
+                var b = pairs.Next(cfg.BatchSize);
                 var (x, y) = (b[0].to(s.Device), b[1].to(s.Device));
                 Tensor fake;
-                using (torch.no_grad()) fake = G.call(x);
-                var real = D.call(Pix2Pix.Pair(x, y));
-                var fakeLogits = D.call(Pix2Pix.Pair(x, fake));
+                using (torch.no_grad()) fake = g.call(x);
+                var real = d.call(Pix2Pix.Pair(x, y));
+                var fakeLogits = d.call(Pix2Pix.Pair(x, fake));
                 s.Log("D(x,y)", () => GanLosses.MeanProbability(real));
                 s.Log("D(x,G(x))", () => GanLosses.MeanProbability(fakeLogits));
                 return Pix2Pix.DiscriminatorLossFromLogits(real, fakeLogits);
             }));
         phases.Add(new Phase("G", "G", s =>
         {
-            var b = _pairs.Next(Config.BatchSize);
+            var b = pairs.Next(cfg.BatchSize);
             var (x, y) = (b[0].to(s.Device), b[1].to(s.Device));
-            var output = G.call(x);
-            var logits = Config.Adversarial ? D.call(Pix2Pix.Pair(x, output)) : null;
+            var output = g.call(x);
+            var logits = cfg.Adversarial ? d.call(Pix2Pix.Pair(x, output)) : null;
             s.Log("L1", () => (output - y).abs().mean());
-            return Pix2Pix.GeneratorLoss(logits, output, y, Config.Lambda);
-        }) { Frozen = Config.Adversarial ? ["D"] : [] });
-        var optimizers = new List<OptimizerDef> { OptimizerDef.For("G", "G") with { Lr = Config.Lr, Betas = Config.Betas } };
-        if (Config.Adversarial) optimizers.Add(OptimizerDef.For("D", "D") with { Lr = Config.Lr, Betas = Config.Betas });
-        Loop = new PhaseTrainer([("G", g), ("D", d)], optimizers, phases,
-            new PhaseTrainerOptions { Device = device, LogEvery = Config.LogEvery, Label = "pix2pix " + Config.Describe() });
-        Loop.Track(pairs);
+            return Pix2Pix.GeneratorLoss(logits, output, y, cfg.Lambda);
+        }) { Frozen = cfg.Adversarial ? ["D"] : [] });
+        var optimizers = new List<OptimizerDef> { OptimizerDef.For("G", cfg.Optimizer, "G") };
+        if (cfg.Adversarial) optimizers.Add(OptimizerDef.For("D", cfg.Optimizer, "D"));
+        return new TrainingPlan([("G", g), ("D", d)], optimizers, phases)
+        {
+            Options = new TrainerOptions { Device = device, LogEvery = cfg.LogEvery, ProgressEvery = cfg.ProgressEvery, Label = "pix2pix " + cfg.Describe() },
+            Tracked = [pairs],
+            StatusKeys = ["L1"],
+            Recipe = cfg,
+        };
     }
 
-    /// <summary>The phase trainer underneath (history, checkpoints, step counters).</summary>
-    public PhaseTrainer Loop { get; }
+    /// <summary>G(x) in eval mode without gradients, in chunks: inputs [N, C, S, S] → outputs on the CPU.</summary>
+    public static Tensor Translate(this Trainer trainer, Tensor inputs, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        return trainer.Apply("G", inputs, useEma: true, batchSize);
+    }
+}
+
+/// <summary>A <see cref="Trainer"/> running <see cref="Pix2PixRecipe"/>'s plan, with its parts typed. It adds no loop.</summary>
+public sealed class Pix2PixTrainer : Trainer
+{
+    /// <summary>Builds the trainer (see <see cref="Pix2PixRecipe.Plan"/>).</summary>
+    public Pix2PixTrainer(Module<Tensor, Tensor> g, Module<Tensor, Tensor> d, AlignedBatches pairs, Pix2PixConfig? config = null, Device? device = null)
+        : base(Pix2PixRecipe.Plan(g, d, pairs, config, device))
+    {
+        G = g; D = d; Config = (Pix2PixConfig)Plan.Recipe!;
+    }
+
     /// <summary>The generator.</summary>
     public Module<Tensor, Tensor> G { get; }
     /// <summary>The conditional discriminator.</summary>
     public Module<Tensor, Tensor> D { get; }
     /// <summary>The validated settings.</summary>
     public Pix2PixConfig Config { get; }
-    /// <summary>Iterations done.</summary>
-    public int Step => Loop.Step;
-    /// <summary>Recorded metrics ("Loss/G", "Loss/D", "L1", "D(x,y)", "D(x,G(x))").</summary>
-    public History History => Loop.History;
-    /// <summary>Live progress: a one-line status every <see cref="Pix2PixConfig.ProgressEvery"/> iterations and at the end.</summary>
-    public Action<string>? Progress { get; set; }
-
-    /// <summary>Runs <paramref name="steps"/> iterations.</summary>
-    public History Train(int steps) => TrainLoop.Run(Loop, steps, Config.ProgressEvery, Progress, "pix2pix " + Config.Describe(), "L1");
-
-    /// <summary>G(x) in eval mode without gradients, in chunks: inputs [N, C, S, S] → outputs on the CPU.</summary>
-    public Tensor Translate(Tensor inputs, int batchSize = 256) => TrainLoop.ApplyEval(G, inputs, Loop.Device, batchSize);
-
-    /// <inheritdoc/>
-    public void Dispose() => Loop.Dispose();
 }

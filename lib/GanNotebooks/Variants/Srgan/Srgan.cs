@@ -147,6 +147,8 @@ public sealed record SrganConfig
     public double Lr { get; init; } = 1e-4;
     /// <summary>Adam's (β₁, β₂) (paper: 0.9, 0.999).</summary>
     public (double Beta1, double Beta2) Betas { get; init; } = (0.9, 0.999);
+    /// <summary>G's and D's optimizer as the one <see cref="OptimizerSettings"/> description.</summary>
+    public OptimizerSettings Optimizer => OptimizerSettings.Adam(Lr, Betas.Beta1, Betas.Beta2);
     /// <summary>Record metrics every this many iterations.</summary>
     public int LogEvery { get; init; } = 25;
     /// <summary>Report progress every this many iterations.</summary>
@@ -168,8 +170,7 @@ public sealed record SrganConfig
         if (ContentWeight == 0 && PixelWeight == 0 && !(Adversarial && AdversarialWeight > 0))
             throw Bad(nameof(ContentWeight), ContentWeight, "every loss weight is 0: the generator has nothing to minimize; set ContentWeight, PixelWeight or the adversarial weight > 0.");
         if (BatchSize < 1) throw Bad(nameof(BatchSize), BatchSize, "the batch size must be ≥ 1 (paper: 16).");
-        if (!(Lr > 0) || double.IsInfinity(Lr)) throw Bad(nameof(Lr), Lr, "the learning rate must be a finite number > 0 (paper: 1e-4).");
-        if (!(Betas.Beta1 >= 0 && Betas.Beta1 < 1 && Betas.Beta2 >= 0 && Betas.Beta2 < 1)) throw Bad(nameof(Betas), Betas, "Adam's betas must be in [0, 1) (paper: 0.9, 0.999).");
+        Optimizer.Validate(nameof(SrganConfig));
         if (LogEvery < 1 || ProgressEvery < 1) throw Bad(nameof(LogEvery), $"{LogEvery}/{ProgressEvery}", "LogEvery and ProgressEvery must be ≥ 1.");
     }
 
@@ -202,39 +203,40 @@ public static class SrganLosses
 }
 
 /// <summary>
-/// SRGAN / SRResNet on the kit's phase trainer: networks "G" (<see cref="SrResNet"/>) and "D"; phases "D" then "G" (D
-/// frozen), or only "G" without a discriminator. Each phase draws true high-resolution images and makes their inputs
-/// by <see cref="TranslationTasks.Downsample"/>.
+/// The SRGAN / SRResNet recipe: networks "G" (<see cref="SrResNet"/>) and "D"; phases "D" then "G" (D frozen), or only "G"
+/// without a discriminator. Each phase draws true high-resolution images and makes their inputs by
+/// <see cref="TranslationTasks.Downsample"/>. Run it with <c>new Trainer(SrganRecipe.Plan(…))</c> or <see cref="SrganTrainer"/>.
 /// </summary>
-public sealed class SrganTrainer : IDisposable
+public static class SrganRecipe
 {
-    readonly AlignedBatches _data;
-    readonly Func<Tensor, Tensor>? _features;
-
-    /// <summary>Builds the trainer.</summary>
+    /// <summary>The plan.</summary>
     /// <param name="g">Generator low → high resolution.</param>
     /// <param name="d">Discriminator on high-resolution images (ignored when not adversarial; pass any module).</param>
     /// <param name="highRes">Batches of true high-resolution images (<c>new AlignedBatches(seed, "data", images)</c>).</param>
     /// <param name="features">φ for the content loss (a fixed network's feature map, differentiable); required when ContentWeight &gt; 0.</param>
     /// <param name="config">Settings; validated.</param>
     /// <param name="device">null → the current device.</param>
-    public SrganTrainer(Module<Tensor, Tensor> g, Module<Tensor, Tensor> d, AlignedBatches highRes, Func<Tensor, Tensor>? features, SrganConfig? config = null, Device? device = null)
+    public static TrainingPlan Plan(Module<Tensor, Tensor> g, Module<Tensor, Tensor> d, AlignedBatches highRes, Func<Tensor, Tensor>? features, SrganConfig? config = null, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(g); ArgumentNullException.ThrowIfNull(d); ArgumentNullException.ThrowIfNull(highRes);
-        Config = config ?? new SrganConfig();
-        Config.Validate();
-        if (Config.ContentWeight > 0 && features is null)
+        var cfg = config ?? new SrganConfig();
+        cfg.Validate();
+        if (cfg.ContentWeight > 0 && features is null)
             throw new ArgumentException("ContentWeight > 0 needs a feature function φ (e.g. classifier.FeatureMap); pass it, or set ContentWeight = 0 and PixelWeight > 0.", nameof(features));
-        if (g is SrResNet sr && sr.Scale != Config.Scale) throw new ArgumentException($"the generator upsamples ×{sr.Scale} but the config says ×{Config.Scale}.", nameof(config));
-        G = g; D = d; _data = highRes; _features = features;
+        if (g is SrResNet net && net.Scale != cfg.Scale) throw new ArgumentException($"the generator upsamples ×{net.Scale} but the config says ×{cfg.Scale}.", nameof(config));
+        (Tensor LowRes, Tensor HighRes) Batch(Device device)
+        {
+            var hr = highRes.Next(cfg.BatchSize)[0].to(device);
+            return (TranslationTasks.Downsample(hr, cfg.Scale), hr);
+        }
         var phases = new List<Phase>();
-        if (Config.Adversarial)
+        if (cfg.Adversarial)
             phases.Add(new Phase("D", "D", s =>
             {
                 var (lr, hr) = Batch(s.Device);
                 Tensor sr;
-                using (torch.no_grad()) sr = G.call(lr);
-                var real = D.call(hr); var fake = D.call(sr);
+                using (torch.no_grad()) sr = g.call(lr);
+                var real = d.call(hr); var fake = d.call(sr);
                 s.Log("D(x)", () => GanLosses.MeanProbability(real));
                 s.Log("D(G(z))", () => GanLosses.MeanProbability(fake));
                 return GanLosses.DiscriminatorBce(real, fake);
@@ -242,59 +244,58 @@ public sealed class SrganTrainer : IDisposable
         phases.Add(new Phase("G", "G", s =>
         {
             var (lr, hr) = Batch(s.Device);
-            var sr = G.call(lr);
+            var sr = g.call(lr);
             var loss = torch.zeros([], device: s.Device);
-            if (Config.ContentWeight > 0)
+            if (cfg.ContentWeight > 0)
             {
-                var content = SrganLosses.Content(_features!, sr, hr);
+                var content = SrganLosses.Content(features!, sr, hr);
                 s.Log("Content", () => content);
-                loss = loss + Config.ContentWeight * content;
+                loss = loss + cfg.ContentWeight * content;
             }
             var pixel = SrganLosses.Pixel(sr, hr);
             s.Log("MSE", () => pixel);
-            if (Config.PixelWeight > 0) loss = loss + Config.PixelWeight * pixel;
-            if (Config.Adversarial && Config.AdversarialWeight > 0)
+            if (cfg.PixelWeight > 0) loss = loss + cfg.PixelWeight * pixel;
+            if (cfg.Adversarial && cfg.AdversarialWeight > 0)
             {
-                var adversarial = GanLosses.GeneratorNonSaturating(D.call(sr));
+                var adversarial = GanLosses.GeneratorNonSaturating(d.call(sr));
                 s.Log("Adversarial/G", () => adversarial);
-                loss = loss + Config.AdversarialWeight * adversarial;
+                loss = loss + cfg.AdversarialWeight * adversarial;
             }
             return loss;
-        }) { Frozen = Config.Adversarial ? ["D"] : [] });
-        var optimizers = new List<OptimizerDef> { OptimizerDef.For("G", "G") with { Lr = Config.Lr, Betas = Config.Betas } };
-        if (Config.Adversarial) optimizers.Add(OptimizerDef.For("D", "D") with { Lr = Config.Lr, Betas = Config.Betas });
-        Loop = new PhaseTrainer([("G", g), ("D", d)], optimizers, phases,
-            new PhaseTrainerOptions { Device = device, LogEvery = Config.LogEvery, Label = "srgan " + Config.Describe() });
-        Loop.Track(highRes);
+        }) { Frozen = cfg.Adversarial ? ["D"] : [] });
+        var optimizers = new List<OptimizerDef> { OptimizerDef.For("G", cfg.Optimizer, "G") };
+        if (cfg.Adversarial) optimizers.Add(OptimizerDef.For("D", cfg.Optimizer, "D"));
+        return new TrainingPlan([("G", g), ("D", d)], optimizers, phases)
+        {
+            Options = new TrainerOptions { Device = device, LogEvery = cfg.LogEvery, ProgressEvery = cfg.ProgressEvery, Label = cfg.Describe() },
+            Tracked = [highRes],
+            StatusKeys = ["MSE", "Content"],
+            Recipe = cfg,
+        };
     }
 
-    (Tensor LowRes, Tensor HighRes) Batch(Device device)
+    /// <summary>G(low-res) in eval mode, chunked, on the CPU.</summary>
+    public static Tensor Upscale(this Trainer trainer, Tensor lowRes, int batchSize = 256)
     {
-        var hr = _data.Next(Config.BatchSize)[0].to(device);
-        return (TranslationTasks.Downsample(hr, Config.Scale), hr);
+        ArgumentNullException.ThrowIfNull(trainer);
+        return trainer.Apply("G", lowRes, useEma: true, batchSize);
+    }
+}
+
+/// <summary>A <see cref="Trainer"/> running <see cref="SrganRecipe"/>'s plan, with its parts typed. It adds no loop.</summary>
+public sealed class SrganTrainer : Trainer
+{
+    /// <summary>Builds the trainer (see <see cref="SrganRecipe.Plan"/>).</summary>
+    public SrganTrainer(Module<Tensor, Tensor> g, Module<Tensor, Tensor> d, AlignedBatches highRes, Func<Tensor, Tensor>? features, SrganConfig? config = null, Device? device = null)
+        : base(SrganRecipe.Plan(g, d, highRes, features, config, device))
+    {
+        G = g; D = d; Config = (SrganConfig)Plan.Recipe!;
     }
 
-    /// <summary>The phase trainer underneath.</summary>
-    public PhaseTrainer Loop { get; }
     /// <summary>The generator.</summary>
     public Module<Tensor, Tensor> G { get; }
     /// <summary>The discriminator.</summary>
     public Module<Tensor, Tensor> D { get; }
     /// <summary>The validated settings.</summary>
     public SrganConfig Config { get; }
-    /// <summary>Iterations done.</summary>
-    public int Step => Loop.Step;
-    /// <summary>Recorded metrics ("Loss/G", "Loss/D", "MSE", "Content", "Adversarial/G").</summary>
-    public History History => Loop.History;
-    /// <summary>Live progress every <see cref="SrganConfig.ProgressEvery"/> iterations and at the end.</summary>
-    public Action<string>? Progress { get; set; }
-
-    /// <summary>Runs <paramref name="steps"/> iterations.</summary>
-    public History Train(int steps) => TrainLoop.Run(Loop, steps, Config.ProgressEvery, Progress, Config.Describe(), "MSE", "Content");
-
-    /// <summary>G(low-res) in eval mode, chunked, on the CPU.</summary>
-    public Tensor Upscale(Tensor lowRes, int batchSize = 256) => TrainLoop.ApplyEval(G, lowRes, Loop.Device, batchSize);
-
-    /// <inheritdoc/>
-    public void Dispose() => Loop.Dispose();
 }

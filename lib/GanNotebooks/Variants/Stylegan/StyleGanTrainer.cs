@@ -1,3 +1,4 @@
+using GanNotebooks.Core;
 using GanNotebooks.Losses;
 using GanNotebooks.Runtime;
 using GanNotebooks.Training;
@@ -27,150 +28,135 @@ public sealed record StyleGanTrainingOptions
     public double? EmaDecay { get; init; } = 0.999;
     /// <summary>Record metrics every this many iterations.</summary>
     public int LogEvery { get; init; } = 10;
+    /// <summary>Call <see cref="Trainer.Progress"/> every this many iterations (and at the end of a Train call).</summary>
+    public int ProgressEvery { get; init; } = 50;
     /// <summary>Training device (default: the kit's current device).</summary>
     public Device? Device { get; init; }
 
     /// <summary>Throws with the field, the value and the fix.</summary>
+    /// <summary>G's and D's optimizer as the one <see cref="OptimizerSettings"/> description (G's mapping network at its multiplier).</summary>
+    public OptimizerSettings Optimizer => OptimizerSettings.Adam(Lr, Betas.Beta1, Betas.Beta2);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad setting and how to fix it.</summary>
     public void Validate()
     {
         if (BatchSize < 1) throw Bad(nameof(BatchSize), BatchSize, "a minibatch needs ≥ 1 image (paper: 32).");
-        if (!(Lr > 0) || double.IsInfinity(Lr)) throw Bad(nameof(Lr), Lr, "the learning rate must be a finite number > 0 (StyleGAN2: 0.002).");
-        if (!(Betas.Beta1 >= 0 && Betas.Beta1 < 1 && Betas.Beta2 >= 0 && Betas.Beta2 < 1)) throw Bad(nameof(Betas), Betas, "Adam's β must lie in [0, 1) (StyleGAN2: (0, 0.99)).");
+        Optimizer.Validate(nameof(StyleGanTrainingOptions));
         if (!(R1Gamma >= 0) || double.IsInfinity(R1Gamma)) throw Bad(nameof(R1Gamma), R1Gamma, "γ must be a finite number ≥ 0 (0 turns R1 off).");
         if (R1Every < 1) throw Bad(nameof(R1Every), R1Every, "the lazy interval must be ≥ 1 minibatch (StyleGAN2: 16; 1 = R1 every step).");
         if (EmaDecay is double e && !(e >= 0 && e < 1)) throw Bad(nameof(EmaDecay), e, "the EMA decay must lie in [0, 1) (e.g. 0.999), or null for none.");
         if (LogEvery < 1) throw Bad(nameof(LogEvery), LogEvery, "log every ≥ 1 iteration.");
+        if (ProgressEvery < 1) throw Bad(nameof(ProgressEvery), ProgressEvery, "report progress every ≥ 1 iteration.");
     }
 
     static ArgumentException Bad(string name, object value, string why) => new($"Invalid StyleGanTrainingOptions.{name} = {value}: {why}", name);
 }
 
 /// <summary>
-/// A StyleGAN on the kit's one loop (<see cref="PhaseTrainer"/>): networks "G" (a <see cref="StyleGenerator"/>) and "D";
+/// The StyleGAN recipe: networks "G" (a <see cref="StyleGenerator"/>) and "D";
 /// optimizer "G" over two parameter groups — "mapping.*" at the mapping multiplier, "synthesis.*" at 1 — and "D";
 /// phases "D" (logistic loss), "G" (non-saturating loss, D frozen, style mixing inside G's training forward, EMA after
 /// the step) and "R1" every k iterations with weight γ/2·k. Nothing in <c>Training/</c> is specific to it.
 /// </summary>
-public sealed class StyleGanTrainer : IDisposable
+public static class StyleGanRecipe
 {
-    readonly Func<int, Tensor> _real;
-
-    /// <summary>Builds the trainer and its optimizers.</summary>
+    /// <summary>The plan.</summary>
     /// <param name="g">The generator (its parameters named "mapping.*" and "synthesis.*").</param>
     /// <param name="d">The discriminator.</param>
     /// <param name="realSampler">B → real images [B, C, S, S] in [−1, 1] (e.g. <c>ImageDataset.BatchSampler(seed)</c> of a set padded to 32).</param>
-    /// <param name="options">The recipe (validated).</param>
-    public StyleGanTrainer(StyleGenerator g, StyleDiscriminator d, Func<int, Tensor> realSampler, StyleGanTrainingOptions? options = null)
+    /// <param name="options">The recipe's settings (validated).</param>
+    public static TrainingPlan Plan(StyleGenerator g, StyleDiscriminator d, Func<int, Tensor> realSampler, StyleGanTrainingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(realSampler);
-        Options = options ?? new StyleGanTrainingOptions();
-        Options.Validate();
+        var o = options ?? new StyleGanTrainingOptions();
+        o.Validate();
         if (g.Options.ImageSize != d.Options.ImageSize || g.Options.ImageChannels != d.Options.ImageChannels)
             throw new ArgumentException($"G makes {g.Options.ImageChannels}×{g.Options.ImageSize}² images but D judges {d.Options.ImageChannels}×{d.Options.ImageSize}²; build both from one StyleGanOptions.");
-        G = g; D = d; _real = realSampler;
-        var o = Options;
+        Tensor Real(Device device) => realSampler(o.BatchSize).to(device);
+        Tensor Latent(int n, Device device) => torch.randn(new long[] { n, g.Options.ZDim }, device: device);
         var gOpt = new OptimizerDef("G",
         [
             new ParameterGroup("G", g.Options.MappingLrMultiplier, StyleGenerator.IsMappingParameter),
             new ParameterGroup("G", 1.0, n => !StyleGenerator.IsMappingParameter(n)),
-        ]) { Lr = o.Lr, Betas = o.Betas };
-        var dOpt = OptimizerDef.For("D", "D") with { Lr = o.Lr, Betas = o.Betas };
+        ]) { Settings = o.Optimizer };
+        var dOpt = OptimizerDef.For("D", o.Optimizer, "D");
         var phases = new List<Phase>
         {
             new("D", "D", step =>
             {
                 var real = Real(step.Device);
                 Tensor fake;
-                using (torch.no_grad()) fake = G.call(Latent(step.Device)).detach();
-                var realLogits = D.call(real);
-                var fakeLogits = D.call(fake);
+                using (torch.no_grad()) fake = g.call(Latent(o.BatchSize, step.Device)).detach();
+                var realLogits = d.call(real);
+                var fakeLogits = d.call(fake);
                 step.Log("D(x)", () => torch.sigmoid(realLogits).mean());
                 step.Log("D(G(z))", () => torch.sigmoid(fakeLogits).mean());
                 return GanLosses.DiscriminatorBce(realLogits, fakeLogits);
             }),
-            new("G", "G", step => GanLosses.GeneratorNonSaturating(D.call(G.call(Latent(step.Device)))))
+            new("G", "G", step => GanLosses.GeneratorNonSaturating(d.call(g.call(Latent(o.BatchSize, step.Device)))))
             {
                 Frozen = ["D"],
-                AfterStep = _ => Loop!.Ema("G")?.Update(),
+                AfterStep = step => step.Trainer.Ema("G")?.Update(),
             },
         };
         if (o.R1Gamma > 0)
             phases.Add(new Phase("R1", "D", step =>
             {
-                var r1 = Regularizers.R1(D, Real(step.Device));
+                var r1 = Regularizers.R1(d, Real(step.Device));
                 step.Log("R1 penalty", () => r1);
                 // Lazy regularization: every k minibatches, weighted by k so that its average strength is unchanged.
                 return r1 * (o.R1Gamma / 2 * o.R1Every);
             }) { Every = o.R1Every });
-        Loop = new PhaseTrainer([("G", g), ("D", d)], [gOpt, dOpt], phases, new PhaseTrainerOptions
+        var device = o.Device ?? Devices.Current;
+        return new TrainingPlan([("G", g), ("D", d)], [gOpt, dOpt], phases)
         {
-            Device = o.Device, LogEvery = o.LogEvery, Label = "StyleGAN2-NS-R1",
-            Ema = o.EmaDecay is double e ? new Dictionary<string, double> { ["G"] = e } : new Dictionary<string, double>(),
-        });
-        Loop.TrackTargetOf(realSampler);
-    }
-
-    Tensor Real(Device device) => _real(Options.BatchSize).to(device);
-
-    Tensor Latent(Device device) => torch.randn(new long[] { Options.BatchSize, G.Options.ZDim }, device: device);
-
-    /// <summary>The validated recipe.</summary>
-    public StyleGanTrainingOptions Options { get; }
-
-    /// <summary>The loop underneath (optimizers, counters, history, checkpoints).</summary>
-    public PhaseTrainer Loop { get; }
-
-    /// <summary>The generator.</summary>
-    public StyleGenerator G { get; }
-
-    /// <summary>The discriminator.</summary>
-    public StyleDiscriminator D { get; }
-
-    /// <summary>Iterations done.</summary>
-    public int Step => Loop.Step;
-
-    /// <summary>Recorded metrics ("Loss/D", "Loss/G", "Loss/R1", "D(x)", "D(G(z))", "R1 penalty", "Grad/…").</summary>
-    public History History => Loop.History;
-
-    /// <summary>Called with a one-line status at every callback point of <see cref="Train"/> and at its end.</summary>
-    public Action<string>? Progress { get; set; }
-
-    /// <summary>Trains <paramref name="steps"/> more iterations; <paramref name="callback"/> runs every <paramref name="every"/> of them.</summary>
-    public History Train(int steps, int every = 50, Action<StyleGanTrainer>? callback = null)
-    {
-        if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "the number of steps cannot be negative.");
-        if (every < 1) throw new ArgumentOutOfRangeException(nameof(every), every, "the callback interval must be ≥ 1 step.");
-        int target = Step + steps;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        int start = Step;
-        while (Step < target)
-        {
-            var m = Loop.Iterate(forceLog: Step + 1 == target);
-            if (Step % every == 0 || Step == target)
+            Options = new TrainerOptions
             {
-                callback?.Invoke(this);
-                Progress?.Invoke($"step {Step}/{target} | Loss/D {History.Last("Loss/D"):F3} | Loss/G {History.Last("Loss/G"):F3} | D(x) {History.Last("D(x)"):F2} | D(G(z)) {History.Last("D(G(z))"):F2} | {(Step - start) / Math.Max(1e-9, clock.Elapsed.TotalSeconds):F1} steps/s");
-            }
-        }
-        return History;
+                Device = o.Device, LogEvery = o.LogEvery, ProgressEvery = o.ProgressEvery, Label = "StyleGAN2-NS-R1",
+                Ema = o.EmaDecay is double e ? new Dictionary<string, double> { ["G"] = e } : new Dictionary<string, double>(),
+            },
+            Tracked = realSampler.Target is ICheckpointable part ? [part] : [],
+            Samplers = new Dictionary<string, Func<int, Tensor>> { ["latent"] = n => Latent(n, device) },
+            StatusKeys = ["Loss/D", "Loss/G", "D(x)", "D(G(z))"],
+            Recipe = o,
+        };
     }
 
     /// <summary>
     /// Runs <paramref name="body"/> with G's EMA weights in place (eval mode), or G itself when there is no EMA; G's
     /// weights and mode are restored afterwards.
     /// </summary>
-    public T WithSamplingWeights<T>(Func<StyleGenerator, T> body)
+    public static T WithSamplingWeights<T>(this Trainer trainer, Func<StyleGenerator, T> body)
     {
+        ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(body);
-        bool was = G.training;
-        using var swap = Loop.Ema("G")?.Apply();
-        G.eval();
-        try { using var _ = torch.no_grad(); return body(G); }
-        finally { G.train(was); }
+        var g = trainer.Network("G") as StyleGenerator ?? throw new ArgumentException("this trainer's G is not a StyleGenerator.", nameof(trainer));
+        bool was = g.training;
+        using var swap = trainer.Ema("G")?.Apply();
+        g.eval();
+        try { using var _ = torch.no_grad(); return body(g); }
+        finally { g.train(was); }
+    }
+}
+
+/// <summary>A <see cref="Trainer"/> running <see cref="StyleGanRecipe"/>'s plan, with its parts typed. It adds no loop.</summary>
+public sealed class StyleGanTrainer : Trainer
+{
+    /// <summary>Builds the trainer and its optimizers (see <see cref="StyleGanRecipe.Plan"/>).</summary>
+    public StyleGanTrainer(StyleGenerator g, StyleDiscriminator d, Func<int, Tensor> realSampler, StyleGanTrainingOptions? options = null)
+        : base(StyleGanRecipe.Plan(g, d, realSampler, options))
+    {
+        G = g; D = d; Settings = (StyleGanTrainingOptions)Plan.Recipe!;
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => Loop.Dispose();
+    /// <summary>The validated recipe settings.</summary>
+    public StyleGanTrainingOptions Settings { get; }
+
+    /// <summary>The generator.</summary>
+    public StyleGenerator G { get; }
+
+    /// <summary>The discriminator.</summary>
+    public StyleDiscriminator D { get; }
 }

@@ -65,7 +65,7 @@ public class CycleGanTests
         double forward, backward;
         using (torch.no_grad())
         {
-            foreach (var (_, m) in t.Loop.Networks) m.train();
+            foreach (var (_, m) in t.Networks) m.train();
             forward = (t.GBA.call(t.GAB.call(a)) - a).abs().mean().item<float>();
             backward = (t.GAB.call(t.GBA.call(b)) - b).abs().mean().item<float>();
         }
@@ -80,9 +80,9 @@ public class CycleGanTests
         using var scope = torch.NewDisposeScope();
         var (a, b) = Domains(10);
         using var t = Make(a, b, seed: 3);
-        var before = t.Loop.Networks.Select(n => Weights(n.Module)).ToList();
+        var before = t.Networks.Select(n => Weights(n.Module)).ToList();
         t.Train(1);
-        for (int i = 0; i < 4; i++) Assert.False(Same(before[i], Weights(t.Loop.Networks[i].Module)), $"{t.Loop.Networks[i].Name} did not train");
+        for (int i = 0; i < 4; i++) Assert.False(Same(before[i], Weights(t.Networks[i].Module)), $"{t.Networks[i].Name} did not train");
         Assert.Equal(4, t.PoolA.Count);
         foreach (var k in new[] { "Loss/G", "Loss/D", "Loss/D_A", "Loss/D_B", "Cycle", "Identity", "Adversarial/G" }) Assert.True(t.History.Contains(k), k);
         Assert.Equal(a.shape, t.AToB(a).shape);
@@ -110,12 +110,12 @@ public class CycleGanTests
             var (a, b) = Domains(10);
             using var full = Make(a, b, seed: 5);
             full.Train(3);            // pools (capacity 6) are full after 2 iterations: old fakes are in play
-            full.Loop.Save(path);
+            full.Save(path);
             full.Train(3);
             using var resumed = Make(a, b, seed: 77);
-            resumed.Loop.Load(path);
+            resumed.Load(path);
             resumed.Train(3);
-            for (int i = 0; i < 4; i++) Assert.True(Same(Weights(full.Loop.Networks[i].Module), Weights(resumed.Loop.Networks[i].Module)), $"network {i} differs after resuming");
+            for (int i = 0; i < 4; i++) Assert.True(Same(Weights(full.Networks[i].Module), Weights(resumed.Networks[i].Module)), $"network {i} differs after resuming");
             Assert.Equal(full.History["Loss/D"].Values, resumed.History["Loss/D"].Values);
             Assert.Equal(full.PoolA.OldReturned, resumed.PoolA.OldReturned);
         }

@@ -107,16 +107,16 @@ public sealed class ProgressiveTrainerTests : IDisposable
         pt.Grew += s => grown.Add((s.Images, s.Resolution));
         pt.PhaseChanged += e => phases.Add($"{e.Ended.Label} → {e.Next.Label}");
         var trained = new List<ProgressiveStage>();
-        pt.StepEnded += e => trained.Add(e.State.Stage);
+        pt.ScheduleStepEnded += e => trained.Add(e.State.Stage);
 
-        pt.TrainSteps(2);
+        pt.Train(2);
         Assert.Equal(8, pt.ImagesSeen);
-        var adamBefore = pt.Trainer.OptimizerD;
-        pt.TrainSteps(1);                                   // first step at 8×8, α = 0
-        Assert.NotSame(adamBefore, pt.Trainer.OptimizerD);  // fresh Adam at the new resolution
-        var adamAt8 = pt.Trainer.OptimizerD;
-        pt.TrainSteps(2);                                   // α = 0.5, then 8×8 stabilize: no reset
-        Assert.Same(adamAt8, pt.Trainer.OptimizerD);
+        var adamBefore = pt.Optimizer("D");
+        pt.Train(1);                                   // first step at 8×8, α = 0
+        Assert.NotSame(adamBefore, pt.Optimizer("D"));  // fresh Adam at the new resolution
+        var adamAt8 = pt.Optimizer("D");
+        pt.Train(2);                                   // α = 0.5, then 8×8 stabilize: no reset
+        Assert.Same(adamAt8, pt.Optimizer("D"));
         pt.TrainToEnd();
         Assert.Equal(40, pt.ImagesSeen);
 
@@ -153,15 +153,15 @@ public sealed class ProgressiveTrainerTests : IDisposable
         try
         {
             using var a = Make(data, 1);
-            a.TrainSteps(5);                                    // 20 images: 8×8 stabilize next
-            a.TrainSteps(1);                                    // 24: next step fades in 16×16
-            a.TrainSteps(1);                                    // 28: saved in the 16×16 fade-in, next α = 0.5
+            a.Train(5);                                    // 20 images: 8×8 stabilize next
+            a.Train(1);                                    // 24: next step fades in 16×16
+            a.Train(1);                                    // 28: saved in the 16×16 fade-in, next α = 0.5
             Assert.Equal(new ProgressiveStage(2, 0.5), a.State.Stage);
             Assert.Equal(new ProgressiveStage(2, 0.0), a.G.Stage);  // the stage of the last step
             a.Save(path);
             using var atSave = a.Sample(z);
             using var atSaveRaw = a.Sample(z, useEma: false);
-            a.TrainSteps(3);                                    // α 0.5 → stabilize
+            a.Train(3);                                    // α 0.5 → stabilize
             using var aEnd = a.Sample(z);
             var aWeights = a.G.parameters().Select(Flat).Concat(a.D.parameters().Select(Flat)).ToList();
 
@@ -173,9 +173,9 @@ public sealed class ProgressiveTrainerTests : IDisposable
             Assert.Equal(new ProgressiveStage(2, 0.0), b.D.Stage);
             Assert.Equal(Flat(atSave), Flat(b.Sample(z)));       // EMA weights restored
             Assert.Equal(Flat(atSaveRaw), Flat(b.Sample(z, useEma: false)));
-            var adam = b.Trainer.OptimizerG;
-            b.TrainSteps(3);
-            Assert.Same(adam, b.Trainer.OptimizerG);            // no reset: the resolution did not change
+            var adam = b.Optimizer("G");
+            b.Train(3);
+            Assert.Same(adam, b.Optimizer("G"));            // no reset: the resolution did not change
             Assert.Equal(Flat(aEnd), Flat(b.Sample(z)));
             var bWeights = b.G.parameters().Select(Flat).Concat(b.D.parameters().Select(Flat)).ToList();
             Assert.Equal(aWeights.Count, bWeights.Count);
@@ -200,9 +200,9 @@ public sealed class ProgressiveTrainerTests : IDisposable
         try
         {
             using var a = Make(data, 2);
-            a.TrainSteps(2);                                    // 8 images: last 4×4 step done
+            a.Train(2);                                    // 8 images: last 4×4 step done
             a.Save(path);
-            a.TrainSteps(2);                                    // torch's RNG is global: finish run A before B restores it
+            a.Train(2);                                    // torch's RNG is global: finish run A before B restores it
             var aG = a.G.parameters().Select(Flat).SelectMany(v => v).ToArray();
             var aD = a.D.parameters().Select(Flat).SelectMany(v => v).ToArray();
             using var b = Make(data, 3);
@@ -211,11 +211,11 @@ public sealed class ProgressiveTrainerTests : IDisposable
             Assert.Equal(ProgressiveStage.At(4), b.G.Stage);
             int grew = 0;
             b.Grew += _ => grew++;
-            var adam = b.Trainer.OptimizerD;
-            b.TrainSteps(2);
+            var adam = b.Optimizer("D");
+            b.Train(2);
             // The growth due right after the save happens after the load too, with its Adam reset.
             Assert.Equal(1, grew);
-            Assert.NotSame(adam, b.Trainer.OptimizerD);
+            Assert.NotSame(adam, b.Optimizer("D"));
             Assert.Equal(aG, b.G.parameters().Select(Flat).SelectMany(v => v).ToArray());
             Assert.Equal(aD, b.D.parameters().Select(Flat).SelectMany(v => v).ToArray());
             Assert.Equal(ProgressiveStage.At(8, 1.0), b.State.Stage);
@@ -275,10 +275,10 @@ public sealed class ProgressiveTrainerTests : IDisposable
         using var t = TrainerTestKit.Make(seed: 3);
         t.Train(2);
         var before = TrainerTestKit.Weights(t.G);
-        var (og, od) = (t.OptimizerG, t.OptimizerD);
+        var (og, od) = (t.Optimizer("G"), t.Optimizer("D"));
         t.ResetOptimizers();
-        Assert.NotSame(og, t.OptimizerG);
-        Assert.NotSame(od, t.OptimizerD);
+        Assert.NotSame(og, t.Optimizer("G"));
+        Assert.NotSame(od, t.Optimizer("D"));
         Assert.True(TrainerTestKit.Same(before, TrainerTestKit.Weights(t.G)));
         // Fresh Adam: the first step moves every weight by about lr (bias-corrected m / sqrt(v) = ±1).
         var m = t.TrainStep();

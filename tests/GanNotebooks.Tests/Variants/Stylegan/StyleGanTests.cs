@@ -125,7 +125,7 @@ public class StyleGanTests
         var g = new StyleGenerator(Tiny);
         var d = new StyleDiscriminator(Tiny);
         using var t = new StyleGanTrainer(g, d, Real8, new StyleGanTrainingOptions { BatchSize = 4, R1Every = 2, LogEvery = 1, Device = torch.CPU });
-        var groups = t.Loop.Optimizer("G").ParamGroups.ToList();
+        var groups = t.Optimizer("G").ParamGroups.ToList();
         Assert.Equal(2, groups.Count);
         Assert.Equal(0.002 * 0.01, groups[0].LearningRate, 12);
         Assert.Equal(0.002, groups[1].LearningRate, 12);
@@ -133,11 +133,11 @@ public class StyleGanTests
         Assert.Equal(2 * Tiny.MappingLayers, mappingCount);
         var mapBefore = g.named_parameters().Where(p => StyleGenerator.IsMappingParameter(p.name)).Select(p => p.parameter.detach().clone()).ToList();
         var synBefore = g.named_parameters().Where(p => !StyleGenerator.IsMappingParameter(p.name)).Select(p => p.parameter.detach().clone()).ToList();
-        var m = t.Loop.Iterate();
+        var m = t.TrainStep();
         Assert.True(double.IsFinite(m["Loss/D"]) && double.IsFinite(m["Loss/G"]) && double.IsFinite(m["Loss/R1"]));
         t.Train(2);
-        Assert.Equal(2, t.Loop.PhaseSteps("R1"));        // iterations 0 and 2
-        Assert.Equal(3, t.Loop.PhaseSteps("G"));
+        Assert.Equal(2, t.PhaseSteps("R1"));        // iterations 0 and 2
+        Assert.Equal(3, t.PhaseSteps("G"));
         // Adam's first steps move every weight by about lr: the mapping network by ~0.01 × what synthesis moves.
         double Moved(IEnumerable<Tensor> before, IEnumerable<Tensor> after) => before.Zip(after).Max(p => (p.First - p.Second).abs().max().item<float>());
         var mapMove = Moved(mapBefore, g.named_parameters().Where(p => StyleGenerator.IsMappingParameter(p.name)).Select(p => p.parameter.detach()));

@@ -14,7 +14,7 @@ namespace GanNotebooks.Tests.Training;
 /// definition (lazy R1, parameter groups with their own learning rate, two generators and two discriminators, an
 /// unrolled generator step), plus the one checkpoint envelope: a resumed run equals the uninterrupted one bit for bit.
 /// </summary>
-public class PhaseTrainerTests
+public class TrainerTests
 {
     static Tensor Real2D(int b) => torch.randn(b, 2) * 0.3 + 1.0;
 
@@ -28,10 +28,10 @@ public class PhaseTrainerTests
     public void A_gan_trainer_is_n_discriminator_updates_then_one_generator_update()
     {
         using var t = Make(config: new GanTrainerConfig { BatchSize = 8, LogEvery = 1, DSteps = 3 });
-        Assert.Equal(["D", "G"], t.Loop.Phases.Select(p => p.Name));
+        Assert.Equal(["D", "G"], t.Phases.Select(p => p.Name));
         t.Train(4);
-        Assert.Equal(12, t.Loop.PhaseSteps("D"));
-        Assert.Equal(4, t.Loop.PhaseSteps("G"));
+        Assert.Equal(12, t.PhaseSteps("D"));
+        Assert.Equal(4, t.PhaseSteps("G"));
         Assert.Equal(12, t.DiscriminatorSteps);
         Assert.Equal(3, t.History["DSteps"].Last);
     }
@@ -42,11 +42,11 @@ public class PhaseTrainerTests
         var g = Net(2, 2);
         var opt = OptimizerDef.For("G", "G");
         Tensor Loss(PhaseStep s) => g.call(torch.randn(2, 2)).mean();
-        Assert.Contains("used twice", Assert.Throws<ArgumentException>(() => new PhaseTrainer([("G", g)], [opt], [new Phase("G", "G", Loss), new Phase("G", "G", Loss)])).Message);
-        Assert.Contains("optimizer 'H'", Assert.Throws<ArgumentException>(() => new PhaseTrainer([("G", g)], [opt], [new Phase("G", "H", Loss)])).Message);
-        Assert.Contains("no network named 'X'", Assert.Throws<ArgumentException>(() => new PhaseTrainer([("G", g)], [OptimizerDef.For("G", "X")], [new Phase("G", "G", Loss)])).Message);
-        Assert.Contains("Every must be ≥ 1", Assert.Throws<ArgumentException>(() => new PhaseTrainer([("G", g)], [opt], [new Phase("G", "G", Loss) { Every = 0 }])).Message);
-        using var t = new PhaseTrainer([("G", g)], [opt], [new Phase("G", "G", s => torch.zeros(2, requires_grad: true)) ]);
+        Assert.Contains("used twice", Assert.Throws<ArgumentException>(() => new Trainer([("G", g)], [opt], [new Phase("G", "G", Loss), new Phase("G", "G", Loss)])).Message);
+        Assert.Contains("optimizer 'H'", Assert.Throws<ArgumentException>(() => new Trainer([("G", g)], [opt], [new Phase("G", "H", Loss)])).Message);
+        Assert.Contains("no network named 'X'", Assert.Throws<ArgumentException>(() => new Trainer([("G", g)], [OptimizerDef.For("G", "X")], [new Phase("G", "G", Loss)])).Message);
+        Assert.Contains("Every must be ≥ 1", Assert.Throws<ArgumentException>(() => new Trainer([("G", g)], [opt], [new Phase("G", "G", Loss) { Every = 0 }])).Message);
+        using var t = new Trainer([("G", g)], [opt], [new Phase("G", "G", s => torch.zeros(2, requires_grad: true)) ]);
         Assert.Contains("must return a scalar", Assert.Throws<InvalidOperationException>(() => t.Train(1)).Message);
         g.Dispose();
     }
@@ -64,8 +64,8 @@ public class PhaseTrainerTests
             // StyleGAN2 §3.1 (lazy regularization): R1 every k minibatches with its weight scaled by k.
             new Phase("R1", "D", s => Regularizers.R1(d, Real2D(8)) * (gamma / 2 * k)) { Every = k },
         };
-        using var t = new PhaseTrainer([("G", g), ("D", d)], [OptimizerDef.For("G", "G"), OptimizerDef.For("D", "D")], phases,
-            new PhaseTrainerOptions { Device = torch.CPU, LogEvery = 1 });
+        using var t = new Trainer([("G", g), ("D", d)], [OptimizerDef.For("G", "G"), OptimizerDef.For("D", "D")], phases,
+            new TrainerOptions { Device = torch.CPU, LogEvery = 1 });
         t.Train(10);
         Assert.Equal(10, t.PhaseSteps("D"));
         Assert.Equal(3, t.PhaseSteps("R1")); // iterations 0, 4, 8
@@ -80,21 +80,21 @@ public class PhaseTrainerTests
         // StyleGAN's mapping network at 0.01 × the synthesis network's learning rate (Karras et al. 2019, App. C).
         var g = nn.Sequential(("mapping", nn.Linear(2, 2)), ("synthesis", nn.Linear(2, 2)));
         var d = Net(2, 1);
-        var gOpt = new OptimizerDef("G", [new ParameterGroup("G", 0.01, n => n.StartsWith("mapping.")), new ParameterGroup("G", 1.0, n => n.StartsWith("synthesis."))]) { Lr = 1e-3 };
+        var gOpt = new OptimizerDef("G", [new ParameterGroup("G", 0.01, n => n.StartsWith("mapping.")), new ParameterGroup("G", 1.0, n => n.StartsWith("synthesis."))]) { Settings = OptimizerSettings.Adam(1e-3) };
         var before = Weights(g);
-        using var t = new PhaseTrainer([("G", g), ("D", d)], [gOpt, OptimizerDef.For("D", "D")],
+        using var t = new Trainer([("G", g), ("D", d)], [gOpt, OptimizerDef.For("D", "D")],
             [new Phase("G", "G", s => GanLosses.GeneratorNonSaturating(d.call(g.call(torch.randn(8, 2)))))],
-            new PhaseTrainerOptions { Device = torch.CPU, LrSchedule = _ => 0.5 });
+            new TrainerOptions { Device = torch.CPU, LrSchedule = _ => 0.5 });
         t.Train(2);
         Assert.Equal([0.5e-5, 0.5e-3], t.Optimizer("G").ParamGroups.Select(p => Math.Round(p.LearningRate, 12)));
         var after = Weights(g);
         Assert.All(Enumerable.Range(0, before.Count), i => Assert.False(before[i].SequenceEqual(after[i]), $"parameter {i} did not move"));
-        Assert.Throws<ArgumentException>(() => new PhaseTrainer([("G", g)], [new OptimizerDef("G", [new ParameterGroup("G", 0)])], [new Phase("G", "G", _ => torch.zeros(1))]));
+        Assert.Throws<ArgumentException>(() => new Trainer([("G", g)], [new OptimizerDef("G", [new ParameterGroup("G", 0)])], [new Phase("G", "G", _ => torch.zeros(1))]));
         g.Dispose(); d.Dispose();
     }
 
     /// <summary>CycleGAN (Zhu et al. 2017) shape: two generators and two discriminators, cycle-consistency λ = 10.</summary>
-    static PhaseTrainer Cycle(out nn.Module<Tensor, Tensor>[] nets, long seed)
+    static Trainer Cycle(out nn.Module<Tensor, Tensor>[] nets, long seed)
     {
         Seeding.Seed(seed);
         var gAB = Net(2, 2); var gBA = Net(2, 2); var dA = Net(2, 1); var dB = Net(2, 1);
@@ -119,9 +119,9 @@ public class PhaseTrainerTests
                 return DLoss(dA, A(8), fakeA) + DLoss(dB, B(8), fakeB);
             }),
         };
-        return new PhaseTrainer([("G_AB", gAB), ("G_BA", gBA), ("D_A", dA), ("D_B", dB)],
+        return new Trainer([("G_AB", gAB), ("G_BA", gBA), ("D_A", dA), ("D_B", dB)],
             [OptimizerDef.For("G", "G_AB", "G_BA"), OptimizerDef.For("D", "D_A", "D_B")], phases,
-            new PhaseTrainerOptions { Device = torch.CPU, LogEvery = 1, Ema = new Dictionary<string, double> { ["G_AB"] = 0.9 }, Label = "cycle" });
+            new TrainerOptions { Device = torch.CPU, LogEvery = 1, Ema = new Dictionary<string, double> { ["G_AB"] = 0.9 }, Label = "cycle" });
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public class PhaseTrainerTests
                 return GanLosses.GeneratorNonSaturating(g.call(z).matmul(wk) + bk);
             })
             { AfterStep = s => grad = Flat(torch.cat(g.parameters().Select(p => p.grad!.flatten()).ToArray())) };
-            using var t = new PhaseTrainer([("G", g), ("D", d)], [OptimizerDef.For("G", "G")], [unrolled], new PhaseTrainerOptions { Device = torch.CPU });
+            using var t = new Trainer([("G", g), ("D", d)], [OptimizerDef.For("G", "G")], [unrolled], new TrainerOptions { Device = torch.CPU });
             t.Train(1);
             Assert.True(Same(dBefore, Weights(d)), "the look-ahead must not change D's real weights");
             g.Dispose(); d.Dispose();

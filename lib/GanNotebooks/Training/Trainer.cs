@@ -10,21 +10,26 @@ using static TorchSharp.torch.nn;
 namespace GanNotebooks.Training;
 
 /// <summary>
-/// The kit's one training loop: named networks, named optimizers over parameter groups, and a list of
-/// <see cref="Phase"/>s run in order every iteration (StyleGAN2-ADA's training_loop phases; mimicry's Trainer). It knows
-/// no GAN variant, metric or chart: a variant is a phase list (see <see cref="GanTrainer"/> for "n D steps, then G").
-/// Every update runs in its own dispose scope, so memory stays flat; metrics go to <see cref="History"/> as
-/// "Loss/{phase}", "Grad/{phase}" plus what the losses log.
+/// The kit's one training loop. A variant is a <see cref="TrainingPlan"/> made by its recipe (<see cref="GanRecipe"/>,
+/// <c>Pix2PixRecipe</c>, <c>CycleGanRecipe</c>, <c>SrganRecipe</c>, <c>StyleGanRecipe</c>, <c>ProgressiveRecipe</c>): named
+/// networks, named optimizers over parameter groups, and a list of <see cref="Phase"/>s run in order every iteration
+/// (StyleGAN2-ADA's training_loop phases; mimicry's Trainer). The trainer knows no GAN variant, metric or chart, and
+/// everything it does reaches every variant at once: <see cref="Train"/> (the only outer loop in the kit, with
+/// cancellation), monitors (<see cref="Attach"/>) and step-end callbacks, the progress line, EMAs of networks' weights,
+/// the training clock (wall and CPU seconds), <see cref="Apply"/> (a network over many inputs in eval mode) and one
+/// checkpoint envelope (<see cref="Save"/>/<see cref="Load"/>) that holds the networks, the optimizers' state, the EMAs,
+/// the history, the counters, the clock, every tracked <see cref="ICheckpointable"/> (data sampler position, schedules,
+/// image pools) and torch's CPU random state, so a resumed run continues bit-identically on the CPU.
 /// <para>
-/// One checkpoint envelope (<see cref="Save"/>/<see cref="Load"/>) holds the networks, the optimizers' state, the
-/// EMAs, the history, the counters, every tracked <see cref="ICheckpointable"/> (data sampler position, schedules) and
-/// torch's CPU random state, so a resumed run continues bit-identically on the CPU.
+/// Every update runs in its own dispose scope, so memory stays flat; metrics go to <see cref="History"/> as
+/// "Loss/{phase}", "Grad/{phase}" plus what the losses log. The typed trainers (<see cref="GanTrainer"/>,
+/// <c>Pix2PixTrainer</c>, …) are this class built from their recipe's plan plus named accessors; they add no loop.
 /// </para>
 /// </summary>
-public sealed class PhaseTrainer : IDisposable
+public class Trainer : IDisposable
 {
     const string Magic = "GanNotebooks.Checkpoint";
-    const int FormatVersion = 2;
+    const int FormatVersion = 3;
 
     readonly List<(string Name, Module Module)> _networks;
     readonly Dictionary<string, OptimizerDef> _optimizerDefs = new();
@@ -32,55 +37,74 @@ public sealed class PhaseTrainer : IDisposable
     readonly Dictionary<string, long> _phaseSteps = new();
     readonly Dictionary<string, ExponentialMovingAverage> _emas = new();
     readonly List<ICheckpointable> _tracked = new();
+    readonly List<Action<StepEnd>> _callbacks = new();
+    double _trainingSeconds, _trainingCpuSeconds;
 
-    /// <summary>Builds the trainer: moves the networks to the device and builds the optimizers.</summary>
-    /// <param name="networks">Named networks, e.g. ("G", g), ("D", d). Names are unique; the caller owns the modules.</param>
-    /// <param name="optimizers">Optimizers over parameter groups of those networks.</param>
-    /// <param name="phases">The updates of one iteration, in order.</param>
-    /// <param name="options">Trainer-wide knobs.</param>
-    public PhaseTrainer(IEnumerable<(string Name, Module Module)> networks, IEnumerable<OptimizerDef> optimizers, IEnumerable<Phase> phases,
-        PhaseTrainerOptions? options = null)
+    /// <summary>Builds the trainer from a recipe's plan: moves the networks to the device, builds the optimizers and EMAs, tracks the plan's sections.</summary>
+    public Trainer(TrainingPlan plan)
     {
-        ArgumentNullException.ThrowIfNull(networks);
-        ArgumentNullException.ThrowIfNull(optimizers);
-        ArgumentNullException.ThrowIfNull(phases);
-        Options = options ?? new PhaseTrainerOptions();
-        if (Options.LogEvery < 1) throw new ArgumentException($"LogEvery must be ≥ 1 (got {Options.LogEvery}).", nameof(options));
+        ArgumentNullException.ThrowIfNull(plan);
+        Plan = plan;
+        Options = plan.Options;
+        if (Options.LogEvery < 1) throw new ArgumentException($"LogEvery must be ≥ 1 (got {Options.LogEvery}).", nameof(plan));
+        if (Options.ProgressEvery < 1) throw new ArgumentException($"ProgressEvery must be ≥ 1 (got {Options.ProgressEvery}).", nameof(plan));
         Device = Options.Device ?? Devices.Current;
-        _networks = networks.ToList();
+        _networks = plan.Networks.ToList();
+        if (_networks.Count == 0) throw new ArgumentException("a plan needs at least one network.", nameof(plan));
         foreach (var (name, module) in _networks)
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(name, "network name");
             ArgumentNullException.ThrowIfNull(module, name);
-            if (_networks.Count(n => n.Name == name) > 1) throw new ArgumentException($"network name '{name}' is used twice.", nameof(networks));
+            if (_networks.Count(n => n.Name == name) > 1) throw new ArgumentException($"network name '{name}' is used twice.", nameof(plan));
             module.to(Device);
         }
-        foreach (var def in optimizers)
+        foreach (var def in plan.Optimizers)
         {
-            if (!_optimizerDefs.TryAdd(def.Name, def)) throw new ArgumentException($"optimizer name '{def.Name}' is used twice.", nameof(optimizers));
-            if (def.Groups.Count == 0) throw new ArgumentException($"optimizer '{def.Name}' has no parameter groups.", nameof(optimizers));
+            if (!_optimizerDefs.TryAdd(def.Name, def)) throw new ArgumentException($"optimizer name '{def.Name}' is used twice.", nameof(plan));
+            if (def.Groups.Count == 0) throw new ArgumentException($"optimizer '{def.Name}' has no parameter groups.", nameof(plan));
+            def.Settings.Validate($"OptimizerDef(\"{def.Name}\").Settings");
             foreach (var g in def.Groups)
             {
                 Network(g.Network); // throws for an unknown name
                 if (!(g.LrMultiplier > 0) || double.IsInfinity(g.LrMultiplier))
-                    throw new ArgumentException($"optimizer '{def.Name}': learning-rate multiplier {g.LrMultiplier} of '{g.Network}' must be a finite number > 0.", nameof(optimizers));
+                    throw new ArgumentException($"optimizer '{def.Name}': learning-rate multiplier {g.LrMultiplier} of '{g.Network}' must be a finite number > 0.", nameof(plan));
             }
         }
-        Phases = phases.ToList();
-        if (Phases.Count == 0) throw new ArgumentException("a trainer needs at least one phase.", nameof(phases));
+        Phases = plan.Phases.ToList();
+        if (Phases.Count == 0) throw new ArgumentException("a trainer needs at least one phase.", nameof(plan));
         foreach (var p in Phases)
         {
-            if (!_optimizerDefs.ContainsKey(p.Optimizer)) throw new ArgumentException($"phase '{p.Name}' uses optimizer '{p.Optimizer}', which is not defined.", nameof(phases));
-            if (p.Every < 1) throw new ArgumentException($"phase '{p.Name}': Every must be ≥ 1 (got {p.Every}).", nameof(phases));
+            if (!_optimizerDefs.ContainsKey(p.Optimizer)) throw new ArgumentException($"phase '{p.Name}' uses optimizer '{p.Optimizer}', which is not defined.", nameof(plan));
+            if (p.Every < 1) throw new ArgumentException($"phase '{p.Name}': Every must be ≥ 1 (got {p.Every}).", nameof(plan));
             foreach (var f in p.Frozen) Network(f);
-            if (!_phaseSteps.TryAdd(p.Name, 0)) throw new ArgumentException($"phase name '{p.Name}' is used twice; names key the metrics and counters.", nameof(phases));
+            if (!_phaseSteps.TryAdd(p.Name, 0)) throw new ArgumentException($"phase name '{p.Name}' is used twice; names key the metrics and counters.", nameof(plan));
         }
         foreach (var def in _optimizerDefs.Values) _optimizers[def.Name] = Build(def);
         foreach (var (net, decay) in Options.Ema) _emas[net] = new ExponentialMovingAverage(Network(net), decay);
+        foreach (var part in plan.Tracked) Track(part);
+        if (plan.AfterIteration is { } after) _callbacks.Add(after);
     }
 
+    /// <summary>Builds a trainer from its parts (a plan without a recipe).</summary>
+    /// <param name="networks">Named networks, e.g. ("G", g), ("D", d). Names are unique; the caller owns the modules.</param>
+    /// <param name="optimizers">Optimizers over parameter groups of those networks.</param>
+    /// <param name="phases">The updates of one iteration, in order.</param>
+    /// <param name="options">Trainer-wide knobs.</param>
+    public Trainer(IEnumerable<(string Name, Module Module)> networks, IEnumerable<OptimizerDef> optimizers, IEnumerable<Phase> phases,
+        TrainerOptions? options = null)
+        : this(new TrainingPlan(
+            (networks ?? throw new ArgumentNullException(nameof(networks))).ToList(),
+            (optimizers ?? throw new ArgumentNullException(nameof(optimizers))).ToList(),
+            (phases ?? throw new ArgumentNullException(nameof(phases))).ToList())
+        { Options = options ?? new TrainerOptions() })
+    {
+    }
+
+    /// <summary>The plan this trainer runs (its recipe's typed state is <see cref="TrainingPlan.Recipe"/>).</summary>
+    public TrainingPlan Plan { get; }
+
     /// <summary>The validated options.</summary>
-    public PhaseTrainerOptions Options { get; }
+    public TrainerOptions Options { get; }
 
     /// <summary>Where the networks and batches live.</summary>
     public Device Device { get; }
@@ -97,8 +121,45 @@ public sealed class PhaseTrainer : IDisposable
     /// <summary>Recorded metrics.</summary>
     public History History { get; } = new();
 
-    /// <summary>Runs after every iteration with its 1-based index and metrics (empty when not logged).</summary>
-    public event Action<int, IReadOnlyDictionary<string, double>>? IterationEnded;
+    /// <summary>Runs after every iteration (after the callbacks and monitors), with its 1-based index and metrics.</summary>
+    public event Action<StepEnd>? StepEnded;
+
+    /// <summary>Wall-clock seconds spent in training iterations (not in callbacks or monitors); carried by checkpoints.</summary>
+    public double TrainingSeconds => _trainingSeconds;
+
+    /// <summary>CPU seconds (all threads of the process) spent in training iterations; carried by checkpoints.</summary>
+    public double TrainingCpuSeconds => _trainingCpuSeconds;
+
+    /// <summary>Wall-clock seconds of the last iteration.</summary>
+    public double LastIterationSeconds { get; private set; }
+
+    /// <summary>
+    /// Live progress: called with one status line every <see cref="TrainerOptions.ProgressEvery"/> iterations and at the
+    /// end of <see cref="Train"/> (e.g. <c>t.Progress = line => display.Update(line)</c>).
+    /// </summary>
+    public Action<string>? Progress { get; set; }
+
+    /// <summary>Adds a step-end callback (run after every iteration, in the order added); returns this trainer.</summary>
+    public Trainer OnStepEnd(Action<StepEnd> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        _callbacks.Add(callback);
+        return this;
+    }
+
+    /// <summary>Adds a callback that runs every <paramref name="every"/> iterations; returns this trainer.</summary>
+    public Trainer OnStepEnd(int every, Action<StepEnd> callback) => OnStepEnd(Callbacks.Every(every, callback));
+
+    /// <summary>Attaches a monitor (mode coverage, image quality, an f-GAN bound…): it sees every step end, in attach order. Returns this trainer.</summary>
+    public Trainer Attach(ITrainingMonitor monitor)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        return OnStepEnd(monitor.OnStepEnd);
+    }
+
+    /// <summary>A named sampler of the plan (e.g. "latent": B → z [B, …]).</summary>
+    public Func<int, Tensor> Sampler(string name) =>
+        Plan.Samplers.TryGetValue(name, out var s) ? s : throw new ArgumentException($"the plan '{Options.Label}' has no sampler named '{name}' (it has: {(Plan.Samplers.Count == 0 ? "none" : string.Join(", ", Plan.Samplers.Keys))}).", nameof(name));
 
     /// <summary>A registered network by name.</summary>
     public Module Network(string name) =>
@@ -146,17 +207,122 @@ public sealed class PhaseTrainer : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="steps"/> more iterations.</summary>
+    /// <summary>Runs <paramref name="steps"/> more iterations (stops cleanly between iterations when cancelled).</summary>
     public History Train(int steps, CancellationToken cancellation = default)
     {
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "the number of steps cannot be negative.");
         int target = Step + steps;
-        while (Step < target && !cancellation.IsCancellationRequested) Iterate(forceLog: Step + 1 == target);
+        return Run(() => Step < target, target, cancellation);
+    }
+
+    /// <summary>
+    /// Runs iterations while <paramref name="keepGoing"/> says so (checked before each; e.g. progressive growing's image
+    /// count or a time budget). The same loop as <see cref="Train"/>.
+    /// </summary>
+    public History TrainWhile(Func<bool> keepGoing, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(keepGoing);
+        return Run(keepGoing, null, cancellation);
+    }
+
+    // The kit's one outer training loop.
+    History Run(Func<bool> keepGoing, int? target, CancellationToken cancellation)
+    {
+        int start = Step;
+        double seconds0 = _trainingSeconds;
+        bool any = false;
+        while (!cancellation.IsCancellationRequested && keepGoing())
+        {
+            TrainStep(forceLog: target is int t && Step + 1 == t);
+            any = true;
+            if (Progress is not null && Step % Options.ProgressEvery == 0 && !(target is int t2 && Step == t2))
+                Progress(StatusLine(target, (Step - start) / Math.Max(1e-9, _trainingSeconds - seconds0)));
+        }
+        if (any) Progress?.Invoke(StatusLine(target, (Step - start) / Math.Max(1e-9, _trainingSeconds - seconds0)));
         return History;
     }
 
-    /// <summary>One iteration: every phase due at this step, in order. Returns its metrics (empty when not logged).</summary>
-    public IReadOnlyDictionary<string, double> Iterate(bool forceLog = false)
+    /// <summary>
+    /// One iteration: the plan's <see cref="TrainingPlan.BeforeIteration"/> hook, every phase due at this step in order,
+    /// then the step-end callbacks and monitors. Returns its metrics (empty when not logged).
+    /// </summary>
+    /// <param name="forceLog">Record metrics even if this is not a <see cref="TrainerOptions.LogEvery"/> step.</param>
+    public IReadOnlyDictionary<string, double> TrainStep(bool forceLog = false)
+    {
+        Plan.BeforeIteration?.Invoke(this);
+        var clock = CpuClock.StartNew();
+        var metrics = Iterate(forceLog);
+        LastIterationSeconds = clock.WallSeconds;
+        _trainingSeconds += LastIterationSeconds;
+        _trainingCpuSeconds += clock.CpuSeconds;
+        var e = new StepEnd(this, Step, metrics);
+        foreach (var cb in _callbacks) cb(e);
+        StepEnded?.Invoke(e);
+        return metrics;
+    }
+
+    /// <summary>
+    /// A one-line status, the same for every variant: "label: step s/N · key value · … · it/s" with the plan's
+    /// <see cref="TrainingPlan.StatusKeys"/> and the phases' losses.
+    /// </summary>
+    public string StatusLine(int? target = null, double? iterationsPerSecond = null)
+    {
+        var parts = new List<string>();
+        parts.Add(string.Create(CultureInfo.InvariantCulture, $"step {Step}{(target is int t ? $"/{t}" : "")}"));
+        var keys = Plan.StatusKeys.Concat(Phases.Select(p => "Loss/" + p.Name)).Distinct();
+        foreach (var k in keys)
+            if (History.Contains(k)) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{k} {History.Last(k):G4}"));
+        if (Plan.Status?.Invoke(this) is { Length: > 0 } extra) parts.Add(extra);
+        if (iterationsPerSecond is double r) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{r:F1} it/s"));
+        var label = Options.Label.Length > 0 ? Options.Label + ": " : "";
+        return label + string.Join(" · ", parts);
+    }
+
+    /// <summary>
+    /// Applies a registered network in eval mode without gradients, <paramref name="batchSize"/> rows at a time (EMA weights
+    /// when <paramref name="useEma"/> and the network has an EMA); the result is on the CPU, the network's mode is
+    /// restored. The one way to run a trained network over many inputs (samples, translations, upscaling).
+    /// </summary>
+    public Tensor Apply(string network, Tensor inputs, bool useEma = true, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var net = Network(network) as Module<Tensor, Tensor> ?? throw new ArgumentException($"network '{network}' is not a Module<Tensor, Tensor>; call it yourself.", nameof(network));
+        using (useEma ? Ema(network)?.Apply() : null)
+            return ApplyEval(net, inputs, Device, batchSize);
+    }
+
+    /// <summary>Applies <paramref name="net"/> in eval mode without gradients, <paramref name="batchSize"/> rows at a time; result on the CPU; restores the mode.</summary>
+    public static Tensor ApplyEval(Module<Tensor, Tensor> net, Tensor inputs, Device device, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be ≥ 1.");
+        if (inputs.dim() < 1 || inputs.shape[0] < 1) throw new ArgumentException($"inputs must be [N, …] with N ≥ 1; got {Shapes.Of(inputs)}.", nameof(inputs));
+        bool was = net.training;
+        net.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            var parts = new List<Tensor>();
+            try
+            {
+                for (long s = 0; s < inputs.shape[0]; s += batchSize)
+                {
+                    // one scope per chunk: only the chunk's CPU result outlives it, so memory does not grow with N on a GPU
+                    using var chunk = torch.NewDisposeScope();
+                    parts.Add(net.call(inputs.narrow(0, s, Math.Min(batchSize, inputs.shape[0] - s)).to(device)).cpu().MoveToOuterDisposeScope());
+                }
+                if (parts.Count == 1) { var only = parts[0]; parts.Clear(); return only; }
+                using var outer = torch.NewDisposeScope();
+                return torch.cat(parts, 0).MoveToOuterDisposeScope();
+            }
+            finally { foreach (var t in parts) t.Dispose(); }
+        }
+        finally { net.train(was); }
+    }
+
+    /// <summary>One iteration's phases (no hook, no callbacks): every phase due at this step, in order. Returns its metrics.</summary>
+    IReadOnlyDictionary<string, double> Iterate(bool forceLog)
     {
         int g = Step;
         bool log = forceLog || g == 0 || (g + 1) % Options.LogEvery == 0;
@@ -180,17 +346,13 @@ public sealed class PhaseTrainer : IDisposable
             if (phase.RepeatsKey is { } key) repeats.Add((key, n));
         }
         Step++;
-        IReadOnlyDictionary<string, double> result = metrics ?? NoMetrics;
-        if (metrics is not null)
-        {
-            foreach (var (key, n) in repeats) metrics[key] = n;
-            History.Add(Step, metrics);
-        }
-        IterationEnded?.Invoke(Step, result);
-        return result;
+        if (metrics is null) return NoMetrics;
+        foreach (var (key, n) in repeats) metrics[key] = n;
+        History.Add(Step, metrics);
+        return metrics;
     }
 
-    /// <summary>One update of <paramref name="phase"/> outside the iteration count (returns its metrics).</summary>
+    /// <summary>One update of <paramref name="phase"/> outside the iteration count (returns its metrics; no callbacks).</summary>
     public IReadOnlyDictionary<string, double> RunOnce(string phase)
     {
         var p = Phases.FirstOrDefault(x => x.Name == phase) ?? throw new ArgumentException($"no phase named '{phase}'.", nameof(phase));
@@ -246,32 +408,8 @@ public sealed class PhaseTrainer : IDisposable
     IEnumerable<Parameter> GroupParameters(ParameterGroup g) =>
         g.Where is null ? Network(g.Network).parameters() : Network(g.Network).named_parameters().Where(p => g.Where(p.name)).Select(p => p.parameter);
 
-    optim.Optimizer Build(OptimizerDef def)
-    {
-        // One group at multiplier 1: the plain constructor (what the kit always used, so the numbers stay the same).
-        if (def.Groups.Count == 1 && def.Groups[0].LrMultiplier == 1.0 && def.Groups[0].Where is null)
-        {
-            var ps = GroupParameters(def.Groups[0]);
-            return def.Kind switch
-            {
-                OptimizerKind.Adam => def.Flat ? new FlatAdam(ps, def.Lr, def.Betas.Beta1, def.Betas.Beta2) : optim.Adam(ps, def.Lr, def.Betas.Beta1, def.Betas.Beta2),
-                OptimizerKind.RMSprop => optim.RMSProp(ps, def.Lr, alpha: def.RmsAlpha, momentum: def.Momentum),
-                OptimizerKind.SGD => optim.SGD(ps, def.Lr, momentum: def.Momentum),
-                _ => throw new ArgumentOutOfRangeException(nameof(def), def.Kind, "unknown optimizer kind"),
-            };
-        }
-        foreach (var g in def.Groups)
-            if (!GroupParameters(g).Any()) throw new ArgumentException($"optimizer '{def.Name}': the group of '{g.Network}' selects no parameters.");
-        return def.Kind switch
-        {
-            OptimizerKind.Adam => def.Flat
-                ? new FlatAdam(def.Groups.Select(g => new Adam.ParamGroup(GroupParameters(g), lr: def.Lr * g.LrMultiplier, beta1: def.Betas.Beta1, beta2: def.Betas.Beta2)), def.Lr, def.Betas.Beta1, def.Betas.Beta2)
-                : optim.Adam(def.Groups.Select(g => new Adam.ParamGroup(GroupParameters(g), lr: def.Lr * g.LrMultiplier, beta1: def.Betas.Beta1, beta2: def.Betas.Beta2)), def.Lr, def.Betas.Beta1, def.Betas.Beta2),
-            OptimizerKind.RMSprop => optim.RMSProp(def.Groups.Select(g => new RMSProp.ParamGroup(GroupParameters(g), lr: def.Lr * g.LrMultiplier, alpha: def.RmsAlpha, momentum: def.Momentum)), def.Lr, alpha: def.RmsAlpha, momentum: def.Momentum),
-            OptimizerKind.SGD => optim.SGD(def.Groups.Select(g => new SGD.ParamGroup(GroupParameters(g), lr: def.Lr * g.LrMultiplier, momentum: def.Momentum)), def.Lr, momentum: def.Momentum),
-            _ => throw new ArgumentOutOfRangeException(nameof(def), def.Kind, "unknown optimizer kind"),
-        };
-    }
+    optim.Optimizer Build(OptimizerDef def) => def.Settings.Build(def.Groups.Select(g => (GroupParameters(g), g.LrMultiplier)).ToList(),
+        single: def.Groups.Count == 1 && def.Groups[0].LrMultiplier == 1.0 && def.Groups[0].Where is null, def.Name);
 
     static void SetLearningRate(optim.Optimizer o, OptimizerDef def, double factor)
     {
@@ -279,7 +417,7 @@ public sealed class PhaseTrainer : IDisposable
         foreach (var group in o.ParamGroups)
         {
             double mult = def.Groups.Count == o.ParamGroups.Count() ? def.Groups[k].LrMultiplier : 1.0;
-            group.LearningRate = def.Lr * mult * factor;
+            group.LearningRate = def.Settings.Lr * mult * factor;
             k++;
         }
     }
@@ -307,6 +445,8 @@ public sealed class PhaseTrainer : IDisposable
         w.Write(FormatVersion);
         w.Write(Options.Label);
         w.Write(Step);
+        w.Write(_trainingSeconds);
+        w.Write(_trainingCpuSeconds);
         w.Write(_phaseSteps.Count);
         foreach (var (name, n) in _phaseSteps) { w.Write(name); w.Write(n); }
         w.Write(_networks.Count);
@@ -344,6 +484,7 @@ public sealed class PhaseTrainer : IDisposable
         if (label != Options.Label)
             throw new InvalidDataException($"checkpoint was trained with objective '{label}', this trainer uses '{Options.Label}'.");
         int step = r.ReadInt32();
+        double seconds = r.ReadDouble(), cpuSeconds = r.ReadDouble();
         var counts = new Dictionary<string, long>();
         for (int i = 0, n = r.ReadInt32(); i < n; i++) counts[r.ReadString()] = r.ReadInt64();
         ExpectNames("networks", r.ReadInt32(), _networks.Select(x => x.Name).ToList(), r, name => Network(name).load(r));
@@ -373,6 +514,8 @@ public sealed class PhaseTrainer : IDisposable
             torch.random.set_rng_state(rng);
         }
         Step = step;
+        _trainingSeconds = seconds;
+        _trainingCpuSeconds = cpuSeconds;
         foreach (var k in _phaseSteps.Keys.ToList()) _phaseSteps[k] = counts.GetValueOrDefault(k);
     }
 
@@ -390,14 +533,26 @@ public sealed class PhaseTrainer : IDisposable
     static OptimizerHelper Helper(optim.Optimizer o) =>
         o as OptimizerHelper ?? throw new NotSupportedException($"optimizer {o.GetType().Name} cannot save its state.");
 
-    /// <summary>Disposes the optimizers and EMAs (not the networks, which the caller owns).</summary>
+    /// <summary>Disposes the optimizers, EMAs and what the plan says the trainer owns (not the caller's networks).</summary>
     public void Dispose()
     {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Disposes the optimizers, EMAs and <see cref="TrainingPlan.Owned"/>; a typed trainer adds what it holds.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing || _disposed) return;
+        _disposed = true;
         foreach (var o in _optimizers.Values) o.Dispose();
         foreach (var e in _emas.Values) e.Dispose();
+        foreach (var d in Plan.Owned) d.Dispose();
     }
+
+    bool _disposed;
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"PhaseTrainer: {string.Join(", ", _networks.Select(n => n.Name))}; phases {string.Join(" → ", Phases.Select(p => p.Name + (p.Every > 1 ? $" (every {p.Every})" : "")))}; step {Step}");
+        $"Trainer{(Options.Label.Length > 0 ? " " + Options.Label : "")}: {string.Join(", ", _networks.Select(n => n.Name))}; phases {string.Join(" → ", Phases.Select(p => p.Name + (p.Every > 1 ? $" (every {p.Every})" : "")))}; step {Step}");
 }
