@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace GanNotebooks.Core;
 
 /// <summary>
-/// A private torch generator as checkpoint state: track it with a trainer (<c>trainer.Loop.Track(new GeneratorState("toy data", gen))</c>)
+/// A private torch generator as checkpoint state: track it with a trainer (<c>trainer.Track(new GeneratorState("toy data", gen))</c>)
 /// and its position is saved and restored with the checkpoint, so samples drawn from it continue as in the uninterrupted run.
 /// Torch's global generator needs nothing: every checkpoint holds it.
 /// </summary>

@@ -3,7 +3,7 @@ namespace GanNotebooks.Core;
 /// <summary>
 /// State a training checkpoint must carry besides weights and optimizers: a data sampler's position, a schedule's
 /// clock, a random source. The trainer writes every tracked part as a named section of its one checkpoint envelope
-/// (Training.PhaseTrainer.Save), so resuming restores it and the run continues as if never stopped.
+/// (Training.Trainer.Save), so resuming restores it and the run continues as if never stopped.
 /// </summary>
 public interface ICheckpointable
 {

@@ -28,15 +28,15 @@ public sealed class UnrolledGan : IGanObjective
     /// <param name="unrollSteps">Look-ahead steps k (≥ 0; 0 is the plain non-saturating GAN).</param>
     /// <param name="unrollLr">Step size η of the look-ahead gradient steps (&gt; 0); with <paramref name="adamOf"/>, the factor on D's current learning rate.</param>
     /// <param name="secondOrder">True: differentiate through the look-ahead (the paper); false: the first-order variant.</param>
-    /// <param name="adamOf">
-    /// When given, the look-ahead steps are Adam steps that continue D's own Adam optimizer (its moments, step count,
-    /// betas and CURRENT learning rate, times <paramref name="unrollLr"/> — 1 continues D exactly as its next steps would
-    /// go, also when a schedule lowers the rate), as in the authors' implementation, instead of plain gradient steps.
-    /// Adam's steps do not grow with D's curvature, so the look-ahead stays stable as D sharpens. Pass
-    /// <c>() =&gt; trainer!.OptimizerD</c> with <c>trainer</c> a variable assigned after the objective is built (a function: the
-    /// trainer is made after its objective, and may replace its optimizers).
+    /// <param name="continueAdam">
+    /// True: the look-ahead steps are Adam steps that continue D's own Adam optimizer, read from the step context when G's
+    /// loss runs (<see cref="GanStepContext.Optimizer"/>: its moments, step count, betas and CURRENT learning rate, times
+    /// <paramref name="unrollLr"/> — 1 continues D exactly as its next steps would go, also when a schedule lowers the rate),
+    /// as in the authors' implementation (<see cref="LookAheadAdam"/>). Adam's steps do not grow with D's curvature, so the
+    /// look-ahead stays stable as D sharpens. False: plain gradient steps of size η.
     /// </param>
-    public UnrolledGan(IFunctionalNet discriminator, int unrollSteps, double unrollLr, bool secondOrder = true, Func<optim.Optimizer>? adamOf = null)
+    /// <param name="adamOf">Superseded by <paramref name="continueAdam"/> (kept for old notebooks): a function returning D's optimizer.</param>
+    public UnrolledGan(IFunctionalNet discriminator, int unrollSteps, double unrollLr, bool secondOrder = true, Func<optim.Optimizer>? adamOf = null, bool continueAdam = false)
     {
         ArgumentNullException.ThrowIfNull(discriminator);
         if (unrollSteps < 0) throw new ArgumentOutOfRangeException(nameof(unrollSteps), unrollSteps, "the number of look-ahead steps k must be ≥ 0 (Metz et al. use 5 or 10; 0 is the plain GAN).");
@@ -46,9 +46,11 @@ public sealed class UnrolledGan : IGanObjective
         UnrollLr = unrollLr;
         SecondOrder = secondOrder;
         _adamOf = adamOf;
+        _continueAdam = continueAdam || adamOf is not null;
     }
 
     readonly Func<optim.Optimizer>? _adamOf;
+    readonly bool _continueAdam;
 
     /// <summary>Look-ahead steps k.</summary>
     public int UnrollSteps { get; }
@@ -58,7 +60,7 @@ public sealed class UnrolledGan : IGanObjective
     public bool SecondOrder { get; }
 
     /// <inheritdoc/>
-    public string Name => $"Unrolled(k={UnrollSteps}, {(_adamOf is null ? $"η={UnrollLr:G3}" : $"Adam ×{UnrollLr:G3}")}{(SecondOrder ? "" : ", first-order")})";
+    public string Name => $"Unrolled(k={UnrollSteps}, {(_continueAdam ? $"Adam ×{UnrollLr:G3}" : $"η={UnrollLr:G3}")}{(SecondOrder ? "" : ", first-order")})";
 
     /// <inheritdoc/>
     public Tensor DiscriminatorLoss(GanStepContext ctx)
@@ -77,7 +79,7 @@ public sealed class UnrolledGan : IGanObjective
     public Tensor GeneratorLoss(GanStepContext ctx)
     {
         CheckSameD(ctx);
-        var weights = LookAhead(ctx.Real, ctx.Fake);
+        var weights = LookAhead(ctx.Real, ctx.Fake, _continueAdam ? _adamOf?.Invoke() ?? ctx.Optimizer("D") : null);
         var perMember = MemberwiseGanLosses.GeneratorNonSaturating(_d.Forward(weights, ctx.Fake));
         MemberwiseGanLosses.LogMembers(ctx, "Loss/G", perMember);
         return perMember.sum();
@@ -88,13 +90,16 @@ public sealed class UnrolledGan : IGanObjective
     /// <paramref name="fake"/>); with <see cref="SecondOrder"/> they carry the graph back to <paramref name="fake"/>'s generator.
     /// D's parameters are not modified.
     /// </summary>
-    public IReadOnlyList<Tensor> LookAhead(Tensor real, Tensor fake)
+    /// <param name="real">A real batch.</param>
+    /// <param name="fake">A fake batch (with G's graph for the second-order look-ahead).</param>
+    /// <param name="dOptimizer">D's Adam to continue (see the constructor's continueAdam), or null for plain gradient steps.</param>
+    public IReadOnlyList<Tensor> LookAhead(Tensor real, Tensor fake, optim.Optimizer? dOptimizer = null)
     {
         // Leaves that share storage with D's parameters but start a graph of their own (D may be frozen in the G step).
         var w = _d.Weights.Select(p => p.detach().requires_grad_(true)).ToList();
         if (UnrollSteps == 0) return w;
         var fakeIn = SecondOrder ? fake : fake.detach();
-        var adam = _adamOf is null ? null : AdamState.Of(_adamOf(), w);
+        var adam = dOptimizer is null ? null : LookAheadAdam.Continuing(dOptimizer, w);
         for (int j = 0; j < UnrollSteps; j++)
         {
             var loss = MemberwiseGanLosses.DiscriminatorBce(_d.Forward(w, real), _d.Forward(w, fakeIn)).sum();
@@ -106,57 +111,6 @@ public sealed class UnrolledGan : IGanObjective
                 : w.Zip(steps, (a, d) => (a - d).detach().requires_grad_(true)).ToList();
         }
         return w;
-    }
-
-    /// <summary>
-    /// Functional Adam (Kingma &amp; Ba 2015) continuing an optimizer's moments: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
-    /// step = lr·m̂ / √(v̂ + ε²) with bias corrections for the step count. √(v̂ + ε²) stands for √v̂ + ε: the same size, and
-    /// differentiable where v̂ = 0 (a unit that never had a gradient), where √ has an infinite derivative.
-    /// </summary>
-    sealed class AdamState
-    {
-        List<Tensor> _m, _v;
-        long _t;
-        readonly double _b1, _b2, _eps;
-
-        AdamState(List<Tensor> m, List<Tensor> v, long t, double b1, double b2, double eps, double lr) { _m = m; _v = v; _t = t; _b1 = b1; _b2 = b2; _eps = eps; Lr = lr; }
-
-        /// <summary>The optimizer's current learning rate (after the trainer's schedule).</summary>
-        public double Lr { get; }
-
-        public static AdamState Of(optim.Optimizer optimizer, IReadOnlyList<Tensor> weights)
-        {
-            if (optimizer is not TorchSharp.Modules.Adam adam)
-                throw new InvalidOperationException($"UnrolledGan continues an Adam optimizer; D's optimizer is {optimizer.GetType().Name}. Use OptimizerKind.Adam or the plain gradient look-ahead (no adamOf).");
-            var group = adam.ParamGroups.OfType<TorchSharp.Modules.Adam.ParamGroup>().First();
-            var (b1, b2) = group.Betas;
-            double eps = group.Options.eps ?? 1e-8;
-            var states = adam.state_dict().State.OfType<TorchSharp.Modules.Adam.State>().ToList();
-            var m = new List<Tensor>(); var v = new List<Tensor>();
-            long t = 0;
-            for (int i = 0; i < weights.Count; i++)
-            {
-                var st = i < states.Count ? states[i] : null;
-                if (st?.exp_avg is Tensor ea && st.exp_avg_sq is Tensor eas && st.step > 0)
-                {
-                    if (!ea.shape.SequenceEqual(weights[i].shape))
-                        throw new InvalidOperationException($"D's optimizer state {i} has shape {Core.Shapes.Of(ea)} but D's weight {i} is {Core.Shapes.Of(weights[i])}: the optimizer does not belong to this discriminator.");
-                    m.Add(ea.detach()); v.Add(eas.detach());
-                    t = Math.Max(t, st.step);
-                }
-                else { m.Add(torch.zeros_like(weights[i])); v.Add(torch.zeros_like(weights[i])); }
-            }
-            return new AdamState(m, v, t, b1, b2, eps, group.LearningRate);
-        }
-
-        public List<Tensor> Step(IList<Tensor> grads, double lr)
-        {
-            _t++;
-            _m = _m.Zip(grads, (m, g) => _b1 * m + (1 - _b1) * g).ToList();
-            _v = _v.Zip(grads, (v, g) => _b2 * v + (1 - _b2) * g.square()).ToList();
-            double c1 = 1 - Math.Pow(_b1, _t), c2 = 1 - Math.Pow(_b2, _t);
-            return _m.Zip(_v, (m, v) => lr * (m / c1) / (v / c2 + _eps * _eps).sqrt()).ToList();
-        }
     }
 
     void CheckSameD(GanStepContext ctx)

@@ -123,9 +123,8 @@ public class UnrolledGanTests
     public void The_Adam_look_ahead_continues_Ds_optimizer_without_changing_it()
     {
         var (g, d) = Nets(5);
-        GanTrainer? trainer = null;
-        var obj = new UnrolledGan(d, 1, 1.0, adamOf: () => trainer!.OptimizerD);   // D's own learning rate (Toy: 2e-4)
-        trainer = new GanTrainer(g, d, obj, b => torch.randn(b, 2), Latent.Normal(2, torch.CPU),
+        var obj = new UnrolledGan(d, 1, 1.0, continueAdam: true);   // D's own learning rate (Toy: 2e-4), read from the step context
+        var trainer = new GanTrainer(g, d, obj, b => torch.randn(b, 2), Latent.Normal(2, torch.CPU),
             GanTrainerConfig.Toy with { BatchSize = 8, LogEvery = 1, Device = torch.CPU });
         trainer.DiscriminatorStep(); trainer.DiscriminatorStep();   // Adam has moments and step count 2
         var states = ((TorchSharp.Modules.Adam)trainer.OptimizerD).state_dict().State.OfType<TorchSharp.Modules.Adam.State>().ToList();
@@ -134,7 +133,7 @@ public class UnrolledGanTests
         using var scope = torch.NewDisposeScope();
         var real = torch.randn(8, 2);
         var fake = g.call(torch.randn(8, 2));
-        var w1 = obj.LookAhead(real, fake);
+        var w1 = obj.LookAhead(real, fake, trainer.OptimizerD);
         var ps = d.parameters().Select(p => (Tensor)p).ToArray();
         var grads = torch.autograd.grad(new[] { GanLosses.DiscriminatorBce(d.call(real), d.call(fake.detach())) }, ps);
         for (int i = 0; i < ps.Length; i++)
@@ -147,7 +146,23 @@ public class UnrolledGanTests
         }
         Assert.Equal(m0, ((TorchSharp.Modules.Adam)trainer.OptimizerD).state_dict().State.OfType<TorchSharp.Modules.Adam.State>().Select(st => Flat(st.exp_avg!)).ToList());
         Assert.Equal(v0, ((TorchSharp.Modules.Adam)trainer.OptimizerD).state_dict().State.OfType<TorchSharp.Modules.Adam.State>().Select(st => Flat(st.exp_avg_sq!)).ToList());
+        trainer.GeneratorStep();   // in a trainer, G's loss reads D's optimizer through the step context (no closure)
         trainer.Dispose();
+    }
+
+    [Fact]
+    public void An_optimizer_of_another_network_is_an_error_not_zeros()
+    {
+        var (_, d) = Nets(5);
+        using var other = new MlpDiscriminator(2, hidden: 4, depth: 3);
+        using var opt = new FlatAdam(other.parameters(), 1e-3, 0.5, 0.999);
+        using var scope = torch.NewDisposeScope();
+        var loss = other.call(torch.randn(4, 2)).mean();
+        loss.backward();
+        opt.step();                                         // the optimizer now holds state for other's tensors
+        var w = d.parameters().Select(p => (Tensor)p.detach()).ToList();
+        var ex = Assert.Throws<InvalidOperationException>(() => LookAheadAdam.Continuing(opt, w));
+        Assert.Contains("does not belong to this discriminator", ex.Message);
     }
 
     [Fact]
