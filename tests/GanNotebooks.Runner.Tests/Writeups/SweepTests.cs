@@ -43,8 +43,8 @@ public class SweepTests : IDisposable
         Directory.CreateDirectory(dir);
         var manifest = new RunManifest
         {
-            Notebook = "notebooks/nb.ipynb", Profile = "full", Overrides = run.Overrides, Failure = failure,
-            Claims = [new ClaimRecord("modes", "modes captured", value, "≥ 8", verdict == "holds", verdict, "full"), new ClaimRecord("hq", "high quality", value * 10, "", true, "measured", "full")],
+            Notebook = "notebooks/nb.ipynb", Profile = plan.Profile, Overrides = run.Overrides, Failure = failure,
+            Claims = [new ClaimRecord("modes", "modes captured", value, "≥ 8", verdict == "holds", verdict, plan.Profile), new ClaimRecord("hq", "high quality", value * 10, "", true, "measured", plan.Profile)],
         };
         var nb = new JsonObject { ["cells"] = new JsonArray(), ["metadata"] = new JsonObject { ["gannb"] = new JsonObject { ["manifest"] = manifest.ToJsonNode() } }, ["nbformat"] = 4, ["nbformat_minor"] = 5 };
         File.WriteAllText(Path.Combine(dir, failure is null ? "nb.ipynb" : "nb.failed.ipynb"), nb.ToJsonString());
