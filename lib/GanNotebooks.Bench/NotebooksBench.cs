@@ -20,7 +20,7 @@ static class NotebooksBench
             : null;
         if (runner is null) { Console.Error.WriteLine("error: the runner is not built: dotnet build -c Release lib/GanNotebooks.Runner"); return 2; }
         var profile = o.GetValueOrDefault("profile", "full");
-        if (profile is not ("full" or "smoke")) throw new ArgumentException($"--profile must be full or smoke, got '{profile}'.");
+        if (profile is not ("full" or "smoke" or "paper")) throw new ArgumentException($"--profile must be full, smoke or paper, got '{profile}'.");
         var only = o.GetValueOrDefault("only");
         var outDir = o.GetValueOrDefault("out") ?? Path.Combine(Path.GetTempPath(), "gannb-bench-notebooks");
         var notebooks = Directory.GetFiles(Path.Combine(root, "notebooks"), "??-*.ipynb").Order(StringComparer.Ordinal)

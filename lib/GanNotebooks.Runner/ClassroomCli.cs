@@ -90,8 +90,8 @@ public static class ClassroomCli
                     break;
                 case "--profile" when command == "grade":
                     var p = Value();
-                    if (p is not ("smoke" or "full")) return Stop($"--profile {p}: use smoke or full.");
-                    profile = Profiles.Parse(p);
+                    try { profile = Profiles.ParseOption(p ?? ""); }
+                    catch (ArgumentException e) { return Stop($"--profile {p}: {e.Message}"); }
                     break;
                 default:
                     if (a.StartsWith('-') && a.Length > 1) return Stop($"unknown option '{a}'.");

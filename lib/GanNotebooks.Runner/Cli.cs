@@ -11,14 +11,14 @@ public static class Cli
         gannb — run a C# notebook (.ipynb, .NET Interactive C# kernel) headless.
 
         Usage:
-          gannb run NOTEBOOK.ipynb [-p Name=Value ...] [--out DIR] [--profile smoke|full]
+          gannb run NOTEBOOK.ipynb [-p Name=Value ...] [--out DIR] [--profile full|smoke|paper]
                                    [--continue-on-error] [--cwd DIR]
           gannb assign SOURCE.ipynb... --out DIR
           gannb grade SUBMISSION.ipynb... --source SOURCE.ipynb --out DIR [--timeout SECONDS]
-                                   [--memory MB] [--profile smoke|full]
+                                   [--memory MB] [--profile full|smoke|paper]
           gannb verify EXECUTED.ipynb [--out DIR] [--rtol 1e-6] [--atol 1e-9]
           gannb results DIR... [--readme README.md]
-          gannb sweep NOTEBOOK.ipynb -p NAME=VALUES ... --out DIR [--jobs N] [--profile smoke|full]
+          gannb sweep NOTEBOOK.ipynb -p NAME=VALUES ... --out DIR [--jobs N] [--profile full|smoke|paper]
                                    [--emit slurm [--partition P] [--cpus N] [--mem MB] [--time HH:MM:SS]]
           gannb collect DIR
           gannb export NOTEBOOK.ipynb --to app OUT.cs
@@ -29,7 +29,8 @@ public static class Cli
                                       convention). The value must parse as the declared type
                                       (int, long, float, double, decimal, bool, string).
           -o, --out DIR               Output folder (default: out/<notebook-name>/ beside the notebook).
-          --profile smoke|full        Budget profile: sets GANKIT_PROFILE for the run (the kit reads it).
+          --profile full|smoke|paper  Budget profile: sets GANKIT_PROFILE for the run (the kit reads it); paper
+                                      runs a paper's own setting where the notebook has one.
                                       Default: $GANKIT_PROFILE, else full.
           --continue-on-error         Run every cell even after one fails (each failing cell gets its error
                                       output; the exit code is still 1).
@@ -136,8 +137,8 @@ public static class Cli
                         break;
                     case "--profile":
                         var text = Value();
-                        if (text is not ("smoke" or "full")) return Stop(Usage(stderr, $"--profile {text}: use smoke or full."));
-                        profile = Profiles.Parse(text);
+                        try { profile = Profiles.ParseOption(text); }
+                        catch (ArgumentException e) { return Stop(Usage(stderr, $"--profile {text}: {e.Message}")); }
                         break;
                     default:
                         if (a.StartsWith('-') && a.Length > 1) return Stop(Usage(stderr, $"unknown option '{a}'."));

@@ -48,7 +48,7 @@ public static class WriteupsCli
                     if (positional.Count == 0) return Usage("give the folders of full-profile runs: gannb results DIR... [--readme README.md]");
                     return Results.Run(positional, One("--readme"), stdout, stderr);
                 case "sweep":
-                    if (positional.Count != 1) return Usage("give one notebook: gannb sweep NOTEBOOK.ipynb -p seed=1..10 -p lr=1e-4,2e-4 [--jobs N] --out DIR [--profile smoke|full] [--emit slurm]");
+                    if (positional.Count != 1) return Usage("give one notebook: gannb sweep NOTEBOOK.ipynb -p seed=1..10 -p lr=1e-4,2e-4 [--jobs N] --out DIR [--profile full|smoke|paper] [--emit slurm]");
                     return await Sweep.RunAsync(positional[0], options, stdout, stderr).ConfigureAwait(false);
                 case "collect":
                     if (positional.Count != 1) return Usage("give the sweep folder: gannb collect DIR");

@@ -63,6 +63,32 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Profile_paper_is_applied_and_a_bad_profile_names_the_three()
+    {
+        using var nb = Create(Code("Environment.GetEnvironmentVariable(\"GANKIT_PROFILE\")"));
+        var (code, _, err) = await Cli("run", nb.Path, "--profile", "Paper");
+        Assert.True(code == 0, err);
+        var executed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(nb.OutDir, "nb.ipynb")))!;
+        Assert.Equal("paper", Run.Plain(executed["cells"]![0]!["outputs"]![0]));
+        Assert.Equal("paper", executed["metadata"]!["gannb"]!["manifest"]!["profile"]!.GetValue<string>());
+        var (bad, _, badErr) = await Cli("run", nb.Path, "--profile", "fast");
+        Assert.Equal(2, bad);
+        Assert.Contains("'full', 'smoke', 'paper'", badErr);
+    }
+
+    [Theory]
+    [InlineData("paper", BudgetProfile.Paper)]
+    [InlineData("SMOKE", BudgetProfile.Smoke)]
+    [InlineData(null, BudgetProfile.Full)]
+    public void Profiles_parse_the_three_names_and_write_them_back(string? text, BudgetProfile expected)
+    {
+        Assert.Equal(expected, Profiles.Parse(text));
+        Assert.Equal(expected, Profiles.Parse(expected.Name()));
+        Assert.Equal("full|smoke|paper", Profiles.Choices);
+        Assert.Throws<ArgumentException>(() => Profiles.ParseOption(" "));
+    }
+
+    [Fact]
     public async Task Files_a_notebook_writes_to_GANKIT_OUT_land_in_the_out_folder()
     {
         using var nb = Create(Code(OutDir + "System.IO.File.WriteAllText(System.IO.Path.Combine(dir, \"frame.txt\"), \"x\");"));

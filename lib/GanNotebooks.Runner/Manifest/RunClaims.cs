@@ -16,7 +16,8 @@ namespace GanNotebooks.Runner.Manifest;
 /// <c>&lt;script type="application/json" class="gankit-claims"&gt;</c> element).
 /// </summary>
 public sealed record ClaimRecord(string Id, string Statement, double Value, string Condition, bool ConditionMet,
-    string Verdict, string Profile, string? Unit = null)
+    string Verdict, string Profile, string? Unit = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PaperRecord? Paper = null)
 {
     /// <summary>A claim (has a condition), not a metric.</summary>
     [JsonIgnore] public bool IsClaim => Verdict != "measured";
@@ -24,6 +25,17 @@ public sealed record ClaimRecord(string Id, string Statement, double Value, stri
     [JsonIgnore] public string Mark => Verdict switch { "holds" => "✓", "fails" => "✗", "notJudged" => "—, " + Profile, _ => "" };
     /// <summary>The value as the kit prints it (4 significant digits).</summary>
     [JsonIgnore] public string ValueText => NumberFormat.Significant(Value) + (string.IsNullOrEmpty(Unit) ? "" : " " + Unit);
+}
+
+/// <summary>
+/// The paper's number a claim stands beside (the kit's <c>PaperNumber</c>, made by <c>Claims.VersusPaper</c>): mean ± s.e.
+/// as the paper prints it, where, the kit's own s.e. over seeds, and whether the run used the paper's own setting (only
+/// then is the comparison judged).
+/// </summary>
+public sealed record PaperRecord(double Mean, double? StdErr, string Source, double? KitStdErr, bool PapersSetting)
+{
+    /// <summary>"23.8 ± 0.7".</summary>
+    public override string ToString() => NumberFormat.Significant(Mean) + (StdErr is { } s ? " ± " + NumberFormat.Significant(s) : "");
 }
 
 /// <summary>Reads the claims of an executed notebook (or of a run's outputs) back.</summary>

@@ -18,7 +18,7 @@ namespace GanNotebooks.Runner.Writeups;
 /// warnings, no AOT); the kit's public namespaces as usings;</item>
 /// <item>markdown cells as <c>//</c> comments, code cells in order, each headed by a comment with its number;</item>
 /// <item>the variables of the <c>parameters</c> cell as command-line options (<c>--seed 3</c>), plus <c>--profile
-/// smoke|full</c> and <c>--out DIR</c>;</item>
+/// full|smoke|paper</c> and <c>--out DIR</c>;</item>
 /// <item>a cell's trailing expression and every <c>display(…)</c> written to DIR/displays.html (charts, images, tables, in
 /// order) and, as text, to stdout; claims are printed as they are made and the claims table at the end;</item>
 /// <item>types a cell declares (records, classes) moved after the top-level statements, as C# requires; notebook
@@ -41,7 +41,7 @@ public static class Export
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
         File.WriteAllText(outPath, text);
         stdout.WriteLine($"export: wrote {outPath}");
-        stdout.WriteLine($"  run:  dotnet run {outPath} -- [--profile smoke|full] [--out DIR] [--<parameter> VALUE …]");
+        stdout.WriteLine($"  run:  dotnet run {outPath} -- [--profile full|smoke|paper] [--out DIR] [--<parameter> VALUE …]");
         return NotebookRunner.ExitOk;
     }
 
@@ -103,7 +103,7 @@ public static class Export
 
         var sb = new StringBuilder();
         sb.AppendLine("#!/usr/bin/env dotnet");
-        sb.AppendLine($"// {notebookName}, exported by `gannb export` as a .NET 10 file-based app: dotnet run {Path.ChangeExtension(notebookName, ".cs")} -- [--profile smoke|full] [--out DIR] [--NAME VALUE …]");
+        sb.AppendLine($"// {notebookName}, exported by `gannb export` as a .NET 10 file-based app: dotnet run {Path.ChangeExtension(notebookName, ".cs")} -- [--profile full|smoke|paper] [--out DIR] [--NAME VALUE …]");
         sb.AppendLine($"// Parameters: {(parameters.Count == 0 ? "(none)" : string.Join(", ", parameters.Select(p => "--" + p)))}. Displays go to DIR/displays.html (default: {Path.GetFileNameWithoutExtension(notebookName)}-out/), text and claims to stdout.");
         sb.AppendLine($"#:project {projectPath}");
         sb.AppendLine("#:property Nullable=disable");

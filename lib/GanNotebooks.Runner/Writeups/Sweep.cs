@@ -103,7 +103,7 @@ public static class Sweep
     {
         var ipynb = Path.Combine(dir, "runs", run.Name, NotebookName(plan) + ".ipynb");
         if (!File.Exists(ipynb)) return false;
-        try { return RunManifest.FromFile(ipynb) is { Failure: null }; }
+        try { return RunManifest.FromFile(ipynb) is { Failure: null } m && m.Profile == plan.Profile; }
         catch (Exception e) when (e is JsonException or IOException) { return false; }
     }
 
@@ -117,8 +117,13 @@ public static class Sweep
         var axes = (options.GetValueOrDefault("--parameter") ?? []).Select(SweepAxis.Parse).ToList();
         var dup = axes.GroupBy(a => a.Name).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) { stderr.WriteLine($"gannb sweep: -p {dup.Key} is given twice; give its values once, e.g. -p {dup.Key}=1,2,3."); return NotebookRunner.ExitUsage; }
-        var profile = options.GetValueOrDefault("--profile")?[^1] ?? Profiles.Parse(Environment.GetEnvironmentVariable("GANKIT_PROFILE")).Name();
-        if (profile is not ("smoke" or "full")) { stderr.WriteLine($"gannb sweep: --profile {profile}: use smoke or full."); return NotebookRunner.ExitUsage; }
+        string profile;
+        try
+        {
+            profile = (options.GetValueOrDefault("--profile")?[^1] is { } text ? Profiles.ParseOption(text)
+                : Profiles.Parse(Environment.GetEnvironmentVariable(Profiles.EnvironmentVariable))).Name();
+        }
+        catch (ArgumentException e) { stderr.WriteLine($"gannb sweep: {e.Message}"); return NotebookRunner.ExitUsage; }
         var jobs = int.Parse(options.GetValueOrDefault("--jobs")?[^1] ?? "1", CultureInfo.InvariantCulture);
         if (jobs < 1) { stderr.WriteLine("gannb sweep: --jobs must be at least 1."); return NotebookRunner.ExitUsage; }
         var plan = new Plan(path, profile, axes, Grid(axes));
@@ -222,7 +227,10 @@ public static class Sweep
     public sealed record CollectedRun(PlannedRun Run, string Status, string? Error, RunManifest? Manifest);
 
     /// <summary>One row of the sweep table: a claim or metric at one setting, over its seeds.</summary>
-    public sealed record Row(string Setting, string Id, bool IsClaim, string Condition, int N, double Mean, double StdErr, int Holds, int Fails, int NotJudged);
+    /// <remarks><paramref name="Profile"/> is the profile the runs recorded in their manifests ("full", "paper", …; "mixed"
+    /// if they differ); <paramref name="Paper"/> the paper's number a comparison stands beside ("" for other claims).</remarks>
+    public sealed record Row(string Setting, string Id, bool IsClaim, string Condition, int N, double Mean, double StdErr, int Holds, int Fails, int NotJudged,
+        string Profile = "", string Paper = "");
 
     /// <summary>Reads every run of the sweep in <paramref name="dir"/> and writes DIR/sweep.csv, DIR/runs.csv and DIR/sweep.html.</summary>
     public static int Collect(string dir, TextWriter stdout, TextWriter stderr)
@@ -237,14 +245,14 @@ public static class Sweep
         var settingAxes = plan.Axes.Where(a => !a.IsSeed).ToList();
 
         var csv = new StringBuilder();
-        csv.Append(Csv.Line(["setting", "id", "kind", "condition", "n", "mean", "stderr", "holds", "fails", "not_judged"]));
+        csv.Append(Csv.Line(["setting", "id", "kind", "condition", "n", "mean", "stderr", "holds", "fails", "not_judged", "profile", "paper"]));
         foreach (var r in rows)
-            csv.Append(Csv.Line([r.Setting, r.Id, r.IsClaim ? "claim" : "metric", r.Condition, r.N.ToString(inv), r.Mean.ToString("R", inv), double.IsNaN(r.StdErr) ? "" : r.StdErr.ToString("R", inv), r.Holds.ToString(inv), r.Fails.ToString(inv), r.NotJudged.ToString(inv)]));
+            csv.Append(Csv.Line([r.Setting, r.Id, r.IsClaim ? "claim" : "metric", r.Condition, r.N.ToString(inv), r.Mean.ToString("R", inv), double.IsNaN(r.StdErr) ? "" : r.StdErr.ToString("R", inv), r.Holds.ToString(inv), r.Fails.ToString(inv), r.NotJudged.ToString(inv), r.Profile, r.Paper]));
         AtomicFile.WriteAllText(Path.Combine(dir, "sweep.csv"), csv.ToString());
         var runsCsv = new StringBuilder();
-        runsCsv.Append(Csv.Line(new[] { "run" }.Concat(plan.Axes.Select(a => a.Name)).Concat(["status", "claims", "cpu_seconds", "error"])));
+        runsCsv.Append(Csv.Line(new[] { "run" }.Concat(plan.Axes.Select(a => a.Name)).Concat(["status", "claims", "cpu_seconds", "error", "profile"])));
         foreach (var r in runs)
-            runsCsv.Append(Csv.Line(new[] { r.Run.Name }.Concat(r.Run.Overrides.Select(o => o[(o.IndexOf('=') + 1)..])).Concat([r.Status, r.Manifest?.ClaimsSummary ?? "", r.Manifest?.CpuSeconds.ToString("0.0", inv) ?? "", r.Error ?? ""])));
+            runsCsv.Append(Csv.Line(new[] { r.Run.Name }.Concat(r.Run.Overrides.Select(o => o[(o.IndexOf('=') + 1)..])).Concat([r.Status, r.Manifest?.ClaimsSummary ?? "", r.Manifest?.CpuSeconds.ToString("0.0", inv) ?? "", r.Error ?? "", r.Manifest?.Profile ?? ""])));
         AtomicFile.WriteAllText(Path.Combine(dir, "runs.csv"), runsCsv.ToString());
         AtomicFile.WriteAllText(Path.Combine(dir, "sweep.html"), Html(plan, runs, rows));
 
@@ -293,8 +301,10 @@ public static class Sweep
             {
                 var cs = group.Select(r => r.Manifest!.Claims.FirstOrDefault(c => c.Id == id)).Where(c => c is not null).Select(c => c!).ToList();
                 var (mean, se, n) = Averages.MeanAndStdErr(cs.Select(c => c.Value));
+                var profiles = group.Select(r => r.Manifest!.Profile).Distinct().ToList();
                 rows.Add(new Row(group.Key, id, cs[0].IsClaim, cs[0].Condition, n, mean, se,
-                    cs.Count(c => c.Verdict == "holds"), cs.Count(c => c.Verdict == "fails"), cs.Count(c => c.Verdict == "notJudged")));
+                    cs.Count(c => c.Verdict == "holds"), cs.Count(c => c.Verdict == "fails"), cs.Count(c => c.Verdict == "notJudged"),
+                    profiles.Count == 1 ? profiles[0] : "mixed", cs[0].Paper?.ToString() ?? ""));
             }
         }
         return rows;
@@ -310,7 +320,7 @@ public static class Sweep
             .Append("<script>").Append(PlotlyJs.Script).Append("</script></head><body>\n");
         sb.Append("<h1>Sweep of ").Append(E(Path.GetFileName(plan.Notebook))).Append("</h1>\n<p>")
           .Append(E($"{runs.Count} run(s), {plan.Profile} profile; axes: {string.Join("; ", plan.Axes.Select(a => $"{a.Name} = {string.Join(", ", a.Values)}"))}. "))
-          .Append("Mean ± standard error over the seed axes (parameters whose name contains “seed”) for each setting of the others; ✓/✗ count the runs whose claim held / failed (full profile only).</p>\n");
+          .Append("Mean ± standard error over the seed axes (parameters whose name contains “seed”) for each setting of the others; ✓/✗ count the runs whose claim held / failed (full and paper profiles).</p>\n");
         sb.Append("<h2>Claims and metrics</h2>\n<table><thead><tr><th>setting</th><th>claim or metric</th><th>mean ± s.e.</th><th>n</th><th>condition</th><th>✓</th><th>✗</th></tr></thead><tbody>\n");
         // Claims first, in the notebook's order, then metrics; settings in the grid's order under each.
         var order = rows.Select(r => r.Id).Distinct().Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);

@@ -7,9 +7,9 @@ namespace GanNotebooks.Runtime;
 /// <summary>How a claim came out.</summary>
 public enum ClaimVerdict
 {
-    /// <summary>Full profile, the condition holds (✓).</summary>
+    /// <summary>Full or paper profile, the condition holds (✓).</summary>
     Holds,
-    /// <summary>Full profile, the condition does not hold (✗).</summary>
+    /// <summary>Full or paper profile, the condition does not hold (✗).</summary>
     Fails,
     /// <summary>Smoke profile: computed and shown, not judged (smoke-profile numbers mean nothing).</summary>
     NotJudged,
@@ -29,10 +29,12 @@ public enum ClaimVerdict
 /// <param name="Condition">The condition in words/symbols ("≤ 0.05", "&lt; 342.1 (DCGAN)"); "" for a metric.</param>
 /// <param name="ConditionMet">Whether the condition holds for <see cref="Value"/> (computed in every profile).</param>
 /// <param name="Verdict">The judgement: ✓/✗ in the full profile, not judged in smoke, measured for a metric.</param>
-/// <param name="Profile">The budget profile the value was measured in ("full" / "smoke").</param>
+/// <param name="Profile">The budget profile the value was measured in ("full" / "smoke" / "paper").</param>
 /// <param name="Unit">Optional unit shown after the value.</param>
+/// <param name="Paper">The paper's number this value stands beside (<see cref="Claims.VersusPaper"/>); null for other claims.</param>
 public sealed record Claim(string Id, string Statement, double Value, string Condition, bool ConditionMet,
-    ClaimVerdict Verdict, string Profile, string? Unit = null)
+    ClaimVerdict Verdict, string Profile, string? Unit = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PaperNumber? Paper = null)
 {
     /// <summary>"✓", "✗", "—, smoke" or "measured".</summary>
     public string Mark => Verdict switch
@@ -52,7 +54,7 @@ public sealed record Claim(string Id, string Statement, double Value, string Con
     /// <summary>"the trained D is within 0.05 of D*: 0.021 (≤ 0.05) ✓".</summary>
     public override string ToString() => IsClaim
         ? $"{Statement}: {ValueText} ({Condition}) {Mark}"
-        : $"{Statement}: {ValueText}";
+        : $"{Statement}: {ValueText}" + (Paper is { } p ? $" (paper: {p})" : "");
 
     /// <summary>The claim as one JSON object (camelCase; the verdict as "holds"/"fails"/"notJudged"/"measured").</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Claims.JsonOptions);
@@ -60,6 +62,18 @@ public sealed record Claim(string Id, string Statement, double Value, string Con
     /// <summary>Reads a claim back from <see cref="ToJson"/>.</summary>
     public static Claim FromJson(string json) =>
         JsonSerializer.Deserialize<Claim>(json, Claims.JsonOptions) ?? throw new FormatException("The JSON holds no claim.");
+}
+
+/// <summary>
+/// A number a paper reports, as the paper prints it: mean ± standard error (<paramref name="StdErr"/> null when the paper
+/// gives none), where it is printed (<paramref name="Source"/>, e.g. "Lin et al. 2018, Table 1"), the kit's value's own
+/// standard error (<paramref name="KitStdErr"/>, over the seeds; null for one run) and whether the run used the paper's
+/// own setting (<paramref name="PapersSetting"/>: only then is the comparison judged ✓/✗).
+/// </summary>
+public sealed record PaperNumber(double Mean, double? StdErr, string Source, double? KitStdErr, bool PapersSetting)
+{
+    /// <summary>"23.8 ± 0.7" (4 significant digits, as claims print numbers).</summary>
+    public override string ToString() => Claims.Format(Mean) + (StdErr is { } s ? " ± " + Claims.Format(s) : "");
 }
 
 /// <summary>The claims made so far in this process, in order (a notebook's table at its end).</summary>
@@ -135,7 +149,7 @@ public static class Claims
         if (string.IsNullOrWhiteSpace(statement)) throw new ArgumentException("A claim needs a statement: say in words what is asserted, e.g. \"the trained D is within 0.05 of D*\".", nameof(statement));
         if (string.IsNullOrWhiteSpace(condition)) throw new ArgumentException($"The claim \"{statement}\" needs a condition (e.g. \"≤ 0.05\"); for a value without one use Claims.Metric.", nameof(condition));
         holds &= !double.IsNaN(value);
-        var profile = Budget.Profile.ToString().ToLowerInvariant();
+        var profile = Budget.Name(Budget.Profile);
         var verdict = Budget.IsSmoke ? ClaimVerdict.NotJudged : holds ? ClaimVerdict.Holds : ClaimVerdict.Fails;
         return Add(new Claim(id ?? statement, statement, value, condition, holds, verdict, profile, unit));
     }
@@ -174,7 +188,49 @@ public static class Claims
     public static Claim Metric(string name, double value, string? unit = null, string? id = null)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("A metric needs a name, e.g. \"Fréchet distance, DCGAN\".", nameof(name));
-        return Add(new Claim(id ?? name, name, value, "", true, ClaimVerdict.Measured, Budget.Profile.ToString().ToLowerInvariant(), unit));
+        return Add(new Claim(id ?? name, name, value, "", true, ClaimVerdict.Measured, Budget.Name(Budget.Profile), unit));
+    }
+
+    /// <summary>
+    /// The kit's value beside a paper's number (mean ± s.e.): the claim "the value agrees with the paper's" holds when
+    /// |value − paper| ≤ 2·√(s.e.² + s.e.ₚₐₚₑᵣ²) (the two standard errors combined; a missing one counts as 0). It is
+    /// judged ✓/✗ only where the run used the paper's own setting (<paramref name="papersSetting"/>, outside the smoke
+    /// profile); otherwise it is recorded as a metric carrying the paper's number (no ✓/✗), so that no ✗ stands for a
+    /// setting the paper never ran.
+    /// </summary>
+    /// <param name="statement">What is compared, e.g. "grid: modes captured, PacGAN2".</param>
+    /// <param name="value">The kit's value (mean over seeds).</param>
+    /// <param name="valueStdErr">Its standard error over seeds (null for one run).</param>
+    /// <param name="paperMean">The paper's mean.</param>
+    /// <param name="paperStdErr">The paper's standard error (null when it gives none).</param>
+    /// <param name="source">Where the paper prints it ("Lin et al. 2018, Table 1").</param>
+    /// <param name="papersSetting">True when this run used the paper's architecture, optimizer, batch and data.</param>
+    /// <param name="id">Stable key (default: the statement).</param>
+    /// <param name="unit">Optional unit.</param>
+    public static Claim VersusPaper(string statement, double value, double? valueStdErr, double paperMean, double? paperStdErr, string source,
+        bool papersSetting, string? id = null, string? unit = null)
+    {
+        if (string.IsNullOrWhiteSpace(statement)) throw new ArgumentException("A comparison with a paper needs a statement, e.g. \"grid: modes captured, PacGAN2\".", nameof(statement));
+        if (string.IsNullOrWhiteSpace(source)) throw new ArgumentException($"Claims.VersusPaper(\"{statement}\"): say where the paper prints its number (e.g. \"Lin et al. 2018, Table 1\").", nameof(source));
+        if (!double.IsFinite(paperMean)) throw new ArgumentOutOfRangeException(nameof(paperMean), paperMean, $"Claims.VersusPaper(\"{statement}\"): the paper's number must be finite.");
+        if (paperStdErr is { } ps && !(ps >= 0)) throw new ArgumentOutOfRangeException(nameof(paperStdErr), ps, $"Claims.VersusPaper(\"{statement}\"): a standard error must be ≥ 0.");
+        if (valueStdErr is { } vs && !(vs >= 0 || double.IsNaN(vs))) throw new ArgumentOutOfRangeException(nameof(valueStdErr), vs, $"Claims.VersusPaper(\"{statement}\"): a standard error must be ≥ 0.");
+        var paper = new PaperNumber(paperMean, paperStdErr, source, valueStdErr, papersSetting);
+        var profile = Budget.Name(Budget.Profile);
+        if (!papersSetting)
+            return Add(new Claim(id ?? statement, statement, value, "", true, ClaimVerdict.Measured, profile, unit, paper));
+        double tolerance = PaperTolerance(valueStdErr, paperStdErr);
+        bool holds = Math.Abs(value - paperMean) <= tolerance && !double.IsNaN(value);
+        var condition = $"within 2 s.e. ({Format(tolerance)}) of the paper's {paper}";
+        var verdict = Budget.IsSmoke ? ClaimVerdict.NotJudged : holds ? ClaimVerdict.Holds : ClaimVerdict.Fails;
+        return Add(new Claim(id ?? statement, statement, value, condition, holds, verdict, profile, unit, paper));
+    }
+
+    /// <summary>2·√(a² + b²) for two standard errors (a missing or NaN one counts as 0): the tolerance of <see cref="VersusPaper"/>.</summary>
+    public static double PaperTolerance(double? valueStdErr, double? paperStdErr)
+    {
+        static double Sq(double? s) => s is { } v && !double.IsNaN(v) ? v * v : 0;
+        return 2 * Math.Sqrt(Sq(valueStdErr) + Sq(paperStdErr));
     }
 
     /// <summary>Every claim and metric made so far in this process, in order.</summary>

@@ -43,8 +43,8 @@ public class SweepTests : IDisposable
         Directory.CreateDirectory(dir);
         var manifest = new RunManifest
         {
-            Notebook = "notebooks/nb.ipynb", Profile = "full", Overrides = run.Overrides, Failure = failure,
-            Claims = [new ClaimRecord("modes", "modes captured", value, "≥ 8", verdict == "holds", verdict, "full"), new ClaimRecord("hq", "high quality", value * 10, "", true, "measured", "full")],
+            Notebook = "notebooks/nb.ipynb", Profile = plan.Profile, Overrides = run.Overrides, Failure = failure,
+            Claims = [new ClaimRecord("modes", "modes captured", value, "≥ 8", verdict == "holds", verdict, plan.Profile), new ClaimRecord("hq", "high quality", value * 10, "", true, "measured", plan.Profile)],
         };
         var nb = new JsonObject { ["cells"] = new JsonArray(), ["metadata"] = new JsonObject { ["gannb"] = new JsonObject { ["manifest"] = manifest.ToJsonNode() } }, ["nbformat"] = 4, ["nbformat_minor"] = 5 };
         File.WriteAllText(Path.Combine(dir, failure is null ? "nb.ipynb" : "nb.failed.ipynb"), nb.ToJsonString());
@@ -106,6 +106,71 @@ public class SweepTests : IDisposable
         Assert.Contains("#SBATCH --partition=debug", script);
         Assert.Contains("--profile smoke", script);
         Assert.Equal(["seed=2\t-p seed=2", "seed=3\t-p seed=3", "seed=4\t-p seed=4"], File.ReadAllLines(Path.Combine(_dir, "runs.tsv")));
+    }
+
+    /// <summary>A paper-profile run of the notebook with comparisons to a paper (as <c>Claims.VersusPaper</c> writes them).</summary>
+    void FakePaperRun(string name, DateTimeOffset start, params ClaimRecord[] claims)
+    {
+        var dir = Path.Combine(_dir, "runs", name);
+        Directory.CreateDirectory(dir);
+        var manifest = new RunManifest { Notebook = "notebooks/13-nb.ipynb", Profile = "paper", Overrides = ["paperTargets=" + name], Start = start, GitCommit = "abcdef123", CpuSeconds = 100, Claims = [.. claims] };
+        var nb = new JsonObject { ["cells"] = new JsonArray(), ["metadata"] = new JsonObject { ["gannb"] = new JsonObject { ["manifest"] = manifest.ToJsonNode() } }, ["nbformat"] = 4, ["nbformat_minor"] = 5 };
+        File.WriteAllText(Path.Combine(dir, "13-nb.ipynb"), nb.ToJsonString());
+    }
+
+    static ClaimRecord Versus(string id, double value, double se, double paper, double paperSe, bool setting, string verdict) =>
+        new(id, id, value, setting ? "within 2 s.e. of the paper's" : "", verdict == "holds", verdict, "paper", null, new PaperRecord(paper, paperSe, "Lin et al. 2018, Table 1", se, setting));
+
+    [Fact]
+    public void Results_puts_paper_runs_in_their_own_section_kit_beside_paper_and_never_a_cross_outside_the_papers_setting()
+    {
+        var plan = WritePlan("seed=1");
+        FakeRun(plan, plan.Runs[0], 8, "holds");                          // a full-profile run of another notebook
+        var t0 = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        FakePaperRun("grid", t0, Versus("grid: modes captured, PacGAN2", 23, 0.3, 23.8, 0.7, true, "holds"), Versus("grid: modes captured, GAN (3×128)", 13.6, 1, 17.3, 0.8, false, "measured"));
+        FakePaperRun("ring", t0.AddHours(1), Versus("ring: modes captured, PacGAN2", 5.0, 0.2, 7.9, 0.1, true, "fails"),
+            new ClaimRecord("ring: a course claim", "ring: a course claim", 1, "≥ 2", false, "fails", "paper"));
+        var readme = Path.Combine(_dir, "README.md");
+        File.WriteAllText(readme, $"# Kit\n{Results.Begin}\nold table\n{Results.End}\nafter\n");
+        var stdout = new StringWriter();
+        Assert.Equal(0, Results.Run([Path.Combine(_dir, "runs")], readme, stdout, new StringWriter()));
+        var text = File.ReadAllText(readme);
+        var full = text[text.IndexOf(Results.Begin, StringComparison.Ordinal)..text.IndexOf(Results.End, StringComparison.Ordinal)];
+        Assert.Contains("| modes captured | 8 | ≥ 8 | ✓ |", full);
+        Assert.DoesNotContain("PacGAN2", full);                           // paper runs stay out of the full-profile table
+        var paper = text[text.IndexOf(Results.PaperBegin, StringComparison.Ordinal)..text.IndexOf(Results.PaperEnd, StringComparison.Ordinal)];
+        Assert.Contains("2 runs: paperTargets=grid; paperTargets=ring", paper);   // both tasks of the sweep, merged
+        Assert.Contains("| grid: modes captured, PacGAN2 | 23 ± 0.3 | 23.8 ± 0.7 | Lin et al. 2018, Table 1 | within 2 s.e. of the paper's | ✓ |", paper);
+        Assert.Contains("| ring: modes captured, PacGAN2 | 5 ± 0.2 | 7.9 ± 0.1 |", paper);
+        Assert.Contains("| grid: modes captured, GAN (3×128) | 13.6 ± 1 | 17.3 ± 0.8 | Lin et al. 2018, Table 1 |  | not the paper's setting |", paper);
+        Assert.Contains("3 comparisons with the paper: 1 ✓, 1 ✗", paper);
+        Assert.DoesNotContain("a course claim", paper);                   // only comparisons with a paper's number
+        Assert.Contains("after", text);
+        // run again without paper runs: the section says so (generated, not typed)
+        Directory.Delete(Path.Combine(_dir, "runs", "grid"), true);
+        Directory.Delete(Path.Combine(_dir, "runs", "ring"), true);
+        Assert.Equal(0, Results.Run([Path.Combine(_dir, "runs")], readme, new StringWriter(), new StringWriter()));
+        text = File.ReadAllText(readme);
+        Assert.Contains("No `paper`-profile run was among the folders", text);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "paper-results:begin"));
+    }
+
+    [Fact]
+    public void A_paper_sweep_records_its_profile_and_does_not_count_a_full_run_as_its_own()
+    {
+        var plan = WritePlan("seed=1..2");
+        FakeRun(plan, plan.Runs[0], 8, "holds");                          // full-profile runs in the folder
+        var paperPlan = plan with { Profile = "paper" };
+        Assert.True(Sweep.IsComplete(_dir, plan, plan.Runs[0]));
+        Assert.False(Sweep.IsComplete(_dir, paperPlan, paperPlan.Runs[0]));
+        FakeRun(paperPlan, paperPlan.Runs[0], 8, "holds");
+        FakeRun(paperPlan, paperPlan.Runs[1], 6, "fails");
+        File.WriteAllText(Path.Combine(_dir, "sweep.json"), System.Text.Json.JsonSerializer.Serialize(paperPlan, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
+        Assert.Equal(0, Sweep.Collect(_dir, new StringWriter(), new StringWriter()));
+        var csv = File.ReadAllLines(Path.Combine(_dir, "sweep.csv"));
+        Assert.EndsWith(",profile,paper", csv[0]);
+        Assert.EndsWith(",paper,", csv.Single(l => l.StartsWith(",modes,", StringComparison.Ordinal)));
+        Assert.All(File.ReadAllLines(Path.Combine(_dir, "runs.csv")).Skip(1), l => Assert.EndsWith(",paper", l));
     }
 
     [Fact]

@@ -21,6 +21,34 @@ public class ClaimsTests : IDisposable
     }
 
     [Fact]
+    public void A_comparison_with_a_paper_is_judged_within_two_combined_standard_errors_only_in_the_papers_setting()
+    {
+        Budget.Profile = BudgetProfile.Paper;
+        // tolerance 2·√(0.3² + 0.7²) = 2·√0.58 = 1.523…: 23.0 is 0.8 from the paper's 23.8, 21.9 is 1.9 from it
+        Assert.Equal(2 * Math.Sqrt(0.58), Claims.PaperTolerance(0.3, 0.7), 12);
+        Assert.Equal(1.0, Claims.PaperTolerance(null, 0.5), 12);
+        var ok = Claims.VersusPaper("grid: modes captured, PacGAN2", 23.0, 0.3, 23.8, 0.7, "Lin et al. 2018, Table 1", papersSetting: true);
+        Assert.Equal(ClaimVerdict.Holds, ok.Verdict);
+        Assert.Equal("paper", ok.Profile);
+        Assert.Equal("within 2 s.e. (1.523) of the paper's 23.8 ± 0.7", ok.Condition);
+        var bad = Claims.VersusPaper("grid: modes captured, PacGAN3", 21.9, 0.3, 23.8, 0.7, "Lin et al. 2018, Table 1", papersSetting: true);
+        Assert.Equal(ClaimVerdict.Fails, bad.Verdict);
+        // not the paper's setting: both numbers kept, no ✓/✗
+        var other = Claims.VersusPaper("grid: modes captured, PacGAN4 (3×128 MLPs)", 10, 1, 24.8, 0.2, "Lin et al. 2018, Table 1", papersSetting: false);
+        Assert.Equal(ClaimVerdict.Measured, other.Verdict);
+        Assert.False(other.IsClaim);
+        Assert.Equal("grid: modes captured, PacGAN4 (3×128 MLPs): 10 (paper: 24.8 ± 0.2)", other.ToString());
+        Budget.Profile = BudgetProfile.Smoke;
+        Assert.Equal(ClaimVerdict.NotJudged, Claims.VersusPaper("ring: modes captured, GAN", 2, null, 6.3, 0.5, "Lin et al. 2018, Table 1", true).Verdict);
+        // the paper's number travels in the JSON the runner reads back; a claim without one writes no "paper" key
+        var back = Claim.FromJson(ok.ToJson());
+        Assert.Equal(new PaperNumber(23.8, 0.7, "Lin et al. 2018, Table 1", 0.3, true), back.Paper);
+        Assert.DoesNotContain("\"paper\"", Claims.AtMost("x", 1, 2).ToJson());
+        Assert.Contains("standard error", Assert.Throws<ArgumentOutOfRangeException>(() => Claims.VersusPaper("x", 1, null, 2, -0.1, "Table 1", true)).Message);
+        Assert.Throws<ArgumentException>(() => Claims.VersusPaper("x", 1, null, 2, 0.1, " ", true));
+    }
+
+    [Fact]
     public void In_the_full_profile_a_claim_is_judged_by_its_condition()
     {
         Budget.Profile = BudgetProfile.Full;

@@ -144,13 +144,54 @@ public class BudgetTests
         finally { Budget.Profile = saved; }
     }
 
+    [Fact]
+    public void EachProfilePicksItsOwnValueAndPaperKeepsTheFullOnesElsewhere()
+    {
+        var saved = Budget.Profile;
+        try
+        {
+            Budget.Profile = BudgetProfile.Full;
+            Assert.Equal(400, Budget.Of(400, 8, paper: 20_000));
+            Assert.False(Budget.IsPaper);
+            Budget.Profile = BudgetProfile.Smoke;
+            Assert.Equal(8, Budget.Of(400, 8, paper: 20_000));
+            Budget.Profile = BudgetProfile.Paper;
+            Assert.Equal(20_000, Budget.Of(400, 8, paper: 20_000));
+            Assert.True(Budget.IsPaper);
+            Assert.False(Budget.IsSmoke);
+            Assert.Equal(64, Budget.Of(64, 8));                 // a knob with no paper value: the full one
+            Assert.Equal(5000, Budget.Steps(5000));             // steps are not shrunk in the paper profile
+            Assert.Equal("b", Budget.Pick(BudgetProfile.Smoke, "a", "b", "c"));
+            Assert.Equal("c", Budget.Pick(BudgetProfile.Paper, "a", "b", "c"));
+        }
+        finally { Budget.Profile = saved; }
+    }
+
     [Theory]
+    [InlineData(BudgetProfile.Full, "full")]
+    [InlineData(BudgetProfile.Smoke, "smoke")]
+    [InlineData(BudgetProfile.Paper, "paper")]
+    public void ProfileNamesRoundTrip(BudgetProfile profile, string name)
+    {
+        Assert.Equal(name, Budget.Name(profile));
+        Assert.Equal(profile, Budget.Parse(name));
+    }
+
+    [Theory]
+    [InlineData("paper", BudgetProfile.Paper)]
+    [InlineData(" Paper\n", BudgetProfile.Paper)]
     [InlineData("smoke", BudgetProfile.Smoke)]
     [InlineData(" FULL ", BudgetProfile.Full)]
     [InlineData(null, BudgetProfile.Full)]
     public void ParsesProfileNames(string? text, BudgetProfile expected) => Assert.Equal(expected, Budget.Parse(text));
 
     [Fact]
-    public void UnknownProfileIsAClearError() =>
-        Assert.Contains("full' or 'smoke", Assert.Throws<ArgumentException>(() => Budget.Parse("fast")).Message);
+    public void UnknownProfileIsAClearError()
+    {
+        var message = Assert.Throws<ArgumentException>(() => Budget.Parse("fast")).Message;
+        Assert.Contains("'fast'", message);
+        Assert.Contains("'full', 'smoke', 'paper'", message);
+        Assert.Contains("GANKIT_PROFILE", message);
+        Assert.Throws<ArgumentException>(() => Budget.Parse("papers"));
+    }
 }
