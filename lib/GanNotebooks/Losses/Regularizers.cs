@@ -106,7 +106,7 @@ public static class Regularizers
         return grads.reshape(grads.shape[0], -1).square().sum(1).mean();
     }
 
-    static Tensor InputGradients(Func<Tensor, Tensor> critic, Tensor points, bool createGraph)
+    internal static Tensor InputGradients(Func<Tensor, Tensor> critic, Tensor points, bool createGraph)
     {
         ArgumentNullException.ThrowIfNull(critic);
         ArgumentNullException.ThrowIfNull(points);

@@ -120,6 +120,15 @@ public sealed class GanStepContext
     /// <summary>Records a named number for the history (only on logging steps).</summary>
     public void Log(string name, double value) => _metrics.Add(name, value);
 
+    /// <summary>Records each member's value of a per-member loss [K] as "{name}[k]" (only on logging steps; nothing for a scalar).</summary>
+    public void LogPerMember(string name, Tensor perMember)
+    {
+        ArgumentNullException.ThrowIfNull(perMember);
+        if (!IsLogging || perMember.dim() == 0) return;
+        var values = perMember.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
+        for (int k = 0; k < values.Length; k++) _metrics.Add($"{name}[{k}]", values[k]);
+    }
+
     /// <summary>Hands what the objective logged to the trainer's update (recorded after "Loss/…" and "Grad/…").</summary>
     internal void MoveLogsTo(PhaseStep step) => _metrics.MoveTo(step.Metrics);
 }

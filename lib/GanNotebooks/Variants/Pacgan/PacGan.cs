@@ -1,7 +1,6 @@
 using GanNotebooks.Core;
 using GanNotebooks.Losses;
 using GanNotebooks.Training;
-using GanNotebooks.Variants.Ensembles;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -54,7 +53,7 @@ public sealed class PacGan : IGanObjective
         var r = ctx.Discriminator.call(Pack(ctx.Real, PackSize));
         var f = ctx.Discriminator.call(Pack(ctx.Fake, PackSize));
         var perMember = MemberwiseGanLosses.DiscriminatorBce(r, f);
-        MemberwiseGanLosses.LogMembers(ctx, "Loss/D", perMember);
+        ctx.LogPerMember("Loss/D", perMember);
         ctx.Log("D(x)", () => GanLosses.MeanProbability(r));
         ctx.Log("D(G(z))", () => GanLosses.MeanProbability(f));
         return perMember.sum();
@@ -64,7 +63,7 @@ public sealed class PacGan : IGanObjective
     public Tensor GeneratorLoss(GanStepContext ctx)
     {
         var perMember = MemberwiseGanLosses.GeneratorNonSaturating(ctx.Discriminator.call(Pack(ctx.Fake, PackSize)));
-        MemberwiseGanLosses.LogMembers(ctx, "Loss/G", perMember);
+        ctx.LogPerMember("Loss/G", perMember);
         return perMember.sum();
     }
 }

@@ -1,7 +1,6 @@
 using GanNotebooks.Losses;
 using GanNotebooks.Nets;
 using GanNotebooks.Training;
-using GanNotebooks.Variants.Ensembles;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,7 +68,7 @@ public sealed class UnrolledGan : IGanObjective
         var r = ctx.Discriminator.call(ctx.Real);
         var f = ctx.Discriminator.call(ctx.Fake);
         var perMember = MemberwiseGanLosses.DiscriminatorBce(r, f);
-        MemberwiseGanLosses.LogMembers(ctx, "Loss/D", perMember);
+        ctx.LogPerMember("Loss/D", perMember);
         ctx.Log("D(x)", () => GanLosses.MeanProbability(r));
         ctx.Log("D(G(z))", () => GanLosses.MeanProbability(f));
         return perMember.sum();
@@ -81,7 +80,7 @@ public sealed class UnrolledGan : IGanObjective
         CheckSameD(ctx);
         var weights = LookAhead(ctx.Real, ctx.Fake, _continueAdam ? _adamOf?.Invoke() ?? ctx.Optimizer("D") : null);
         var perMember = MemberwiseGanLosses.GeneratorNonSaturating(_d.Forward(weights, ctx.Fake));
-        MemberwiseGanLosses.LogMembers(ctx, "Loss/G", perMember);
+        ctx.LogPerMember("Loss/G", perMember);
         return perMember.sum();
     }
 
