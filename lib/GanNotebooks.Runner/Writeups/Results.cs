@@ -114,7 +114,7 @@ public static class Results
                 var p = c.Paper!;
                 var kit = NumberFormat.Significant(c.Value) + (p.KitStdErr is { } se && !double.IsNaN(se) ? " ± " + NumberFormat.Significant(se) : "") + (string.IsNullOrEmpty(c.Unit) ? "" : " " + c.Unit);
                 var mark = p.PapersSetting ? c.Mark : "not the paper's setting";
-                sb.AppendLine($"| {(i == 0 ? Cell(head) : "")} | {Cell(c.Statement)} | {Cell(kit)} | {Cell(p.ToString())} | {Cell(p.Source)} | {Cell(c.Condition)} | {mark} |");
+                sb.AppendLine($"| {(i == 0 ? Cell(head) : "")} | {Cell(c.Statement)} | {Cell(kit)} | {Cell(p + (string.IsNullOrEmpty(c.Unit) ? "" : " " + c.Unit))} | {Cell(p.Source)} | {Cell(c.Condition)} | {mark} |");
             }
         }
         return sb.ToString();
