@@ -54,7 +54,9 @@ public static class Cli
                     and chart data within --rtol/--atol, images byte for byte; timings are not compared.
                     Prints each difference; exit 0 identical, 1 different.
           results   reads the executed notebooks (manifests, claims) in the given folders and writes
-                    README's results table between <!-- results:begin --> and <!-- results:end -->.
+                    README's results table between <!-- results:begin --> and <!-- results:end -->
+                    (full-profile runs) and the paper section, "kit vs paper", between
+                    <!-- paper-results:begin --> and <!-- paper-results:end --> (paper-profile runs).
           sweep     runs the grid of -p values (seed=1..10, lr=1e-4,2e-4; several -p multiply), each as an
                     ordinary run in DIR/runs/NAME=VALUE,…/, skipping runs already complete; then collects
                     claims and metrics into DIR/sweep.csv and DIR/sweep.html (mean ± s.e. over seeds per

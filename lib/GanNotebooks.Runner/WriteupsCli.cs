@@ -45,7 +45,7 @@ public static class WriteupsCli
                     if (positional.Count != 1) return Usage("give one executed notebook: gannb verify EXECUTED.ipynb [--out DIR] [--rtol 1e-6] [--atol 1e-9]");
                     return await Verifier.RunAsync(positional[0], One("--out"), Number("--rtol", 1e-6), Number("--atol", 1e-9), stdout, stderr).ConfigureAwait(false);
                 case "results":
-                    if (positional.Count == 0) return Usage("give the folders of full-profile runs: gannb results DIR... [--readme README.md]");
+                    if (positional.Count == 0) return Usage("give the folders of full- and paper-profile runs: gannb results DIR... [--readme README.md]");
                     return Results.Run(positional, One("--readme"), stdout, stderr);
                 case "sweep":
                     if (positional.Count != 1) return Usage("give one notebook: gannb sweep NOTEBOOK.ipynb -p seed=1..10 -p lr=1e-4,2e-4 [--jobs N] --out DIR [--profile full|smoke|paper] [--emit slurm]");

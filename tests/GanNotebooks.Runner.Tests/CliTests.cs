@@ -21,7 +21,7 @@ public class CliTests
     {
         var (code, stdout, _) = await Cli("--help");
         Assert.Equal(0, code);
-        Assert.Contains("gannb run NOTEBOOK.ipynb [-p Name=Value ...] [--out DIR] [--profile smoke|full]", stdout);
+        Assert.Contains("gannb run NOTEBOOK.ipynb [-p Name=Value ...] [--out DIR] [--profile full|smoke|paper]", stdout);
     }
 
     [Theory]
@@ -30,7 +30,7 @@ public class CliTests
     [InlineData(new[] { "run" }, "no notebook")]
     [InlineData(new[] { "run", "a.ipynb", "--bogus" }, "unknown option")]
     [InlineData(new[] { "run", "a.ipynb", "-p", "steps" }, "Name=Value")]
-    [InlineData(new[] { "run", "a.ipynb", "--profile", "huge" }, "smoke or full")]
+    [InlineData(new[] { "run", "a.ipynb", "--profile", "huge" }, "'full', 'smoke', 'paper'")]
     [InlineData(new[] { "run", "a.ipynb", "--out" }, "needs a value")]
     public async Task Bad_command_lines_exit_2(string[] args, string message)
     {

@@ -112,9 +112,9 @@ public static class Results
             foreach (var (c, i) in vs.Select((c, i) => (c, i)))
             {
                 var p = c.Paper!;
-                var kit = c.ValueText + (p.KitStdErr is { } se && !double.IsNaN(se) ? " ± " + NumberFormat.Significant(se) : "");
+                var kit = NumberFormat.Significant(c.Value) + (p.KitStdErr is { } se && !double.IsNaN(se) ? " ± " + NumberFormat.Significant(se) : "") + (string.IsNullOrEmpty(c.Unit) ? "" : " " + c.Unit);
                 var mark = p.PapersSetting ? c.Mark : "not the paper's setting";
-                sb.AppendLine($"| {(i == 0 ? Cell(head) : "")} | {Cell(c.Statement)} | {Cell(kit)} | {Cell(p.ToString())} | {Cell(p.Source)} | {Cell(c.Condition)} | {mark} |");
+                sb.AppendLine($"| {(i == 0 ? Cell(head) : "")} | {Cell(c.Statement)} | {Cell(kit)} | {Cell(p + (string.IsNullOrEmpty(c.Unit) ? "" : " " + c.Unit))} | {Cell(p.Source)} | {Cell(c.Condition)} | {mark} |");
             }
         }
         return sb.ToString();
@@ -149,14 +149,19 @@ public static class Results
     /// </summary>
     public static int Run(IReadOnlyList<string> folders, string? readme, TextWriter stdout, TextWriter stderr)
     {
+        if (folders.FirstOrDefault(f => !Directory.Exists(f)) is { } missing) { stderr.WriteLine($"gannb results: {missing}: no such folder."); return NotebookRunner.ExitUsage; }
         var scanned = Scan(folders, stderr);
         var runs = Newest(scanned.Where(f => f.Manifest.Profile == "full"));
         var papers = PaperRuns(scanned);
-        if (runs.Count == 0 && papers.Count == 0) { stderr.WriteLine("gannb results: no executed full- or paper-profile notebooks with a manifest in the given folders."); return NotebookRunner.ExitUsage; }
+        if (runs.Count == 0 && papers.Count == 0) stderr.WriteLine("gannb results: no executed full- or paper-profile notebooks with a manifest in the given folders.");
         var table = runs.Count == 0 ? null : Table(runs);
         var paper = PaperSection(papers);
         readme ??= ManifestBuilder.RepoRoot(Path.Combine(Environment.CurrentDirectory, "x")) is { } root ? Path.Combine(root, "README.md") : null;
-        if (readme is null || !File.Exists(readme)) { stdout.Write(table ?? ""); stdout.WriteLine(); stdout.Write(paper); return NotebookRunner.ExitOk; }
+        if (readme is null || !File.Exists(readme))
+        {
+            if (runs.Count == 0 && papers.Count == 0) return NotebookRunner.ExitUsage;
+            stdout.Write(table ?? ""); stdout.WriteLine(); stdout.Write(paper); return NotebookRunner.ExitOk;
+        }
         var text = File.ReadAllText(readme);
         var b = text.IndexOf(Begin, StringComparison.Ordinal);
         var e = text.IndexOf(End, StringComparison.Ordinal);
