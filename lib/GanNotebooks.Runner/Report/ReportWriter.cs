@@ -168,7 +168,9 @@ public static partial class ReportWriter
                     sb.Append("<div id=\"").Append(id).Append("\" class=\"plotly-chart\"></div>\n<script type=\"text/javascript\">Plotly.newPlot(\"")
                       .Append(id).Append("\", ").Append(ScriptJson(fig["data"] ?? new JsonArray())).Append(", ")
                       .Append(ScriptJson(fig["layout"] ?? new JsonObject())).Append(", ")
-                      .Append(ScriptJson(fig["config"] ?? new JsonObject())).Append(");</script>");
+                      .Append(ScriptJson(fig["config"] ?? new JsonObject())).Append(")");
+                    if (fig["frames"] is JsonArray frames) sb.Append(".then(function (gd) { return Plotly.addFrames(gd, ").Append(ScriptJson(frames)).Append("); })");
+                    sb.Append(";</script>");
                 }
                 else if (data["text/html"] is JsonValue html)
                 {

@@ -56,6 +56,9 @@ public static class Formatters
             Formatter.Register<GanNotebooks.Runtime.ClaimsTable>((t, writer) => writer.Write(t.ToString()), PlainTextFormatter.MimeType);
             Formatter.SetPreferredMimeTypesFor(typeof(GanNotebooks.Runtime.Claim), HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
             Formatter.SetPreferredMimeTypesFor(typeof(GanNotebooks.Runtime.ClaimsTable), HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
+            Formatter.Register<AnimatedChart>((c, writer) => writer.Write(ChartHtml(c)), HtmlFormatter.MimeType);
+            Formatter.Register<AnimatedChart>((c, writer) => writer.Write(c.ToString()), PlainTextFormatter.MimeType);
+            Formatter.SetPreferredMimeTypesFor(typeof(AnimatedChart), HtmlFormatter.MimeType);
             Formatter.Register<AudioGallery>((a, writer) => writer.Write(a.ToHtml()), HtmlFormatter.MimeType);
             Formatter.Register<AudioGallery>((a, writer) => writer.Write(a.ToString()), PlainTextFormatter.MimeType);
             Formatter.SetPreferredMimeTypesFor(typeof(AudioGallery), HtmlFormatter.MimeType);
@@ -83,7 +86,14 @@ public static class Formatters
         return PlotlyJsOnce() + ChartHtml(GenericChart.toJson(chart));
     }
 
-    /// <summary>The chart HTML for a figure JSON ({data, layout, config}), without plotly.js.</summary>
+    /// <summary>An animated chart (frames, a slider and a play button) as HTML, preceded by plotly.js the first time.</summary>
+    public static string ChartHtml(AnimatedChart chart)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        return PlotlyJsOnce() + ChartHtml(chart.FigureJson);
+    }
+
+    /// <summary>The chart HTML for a figure JSON ({data, layout, config, frames?}), without plotly.js.</summary>
     public static string ChartHtml(string figureJson)
     {
         var id = "gankit-plot-" + Guid.NewGuid().ToString("N");
@@ -96,7 +106,7 @@ public static class Formatters
             (function () {
               var el = document.getElementById("{{id}}");
               var fig = JSON.parse(el.nextElementSibling.textContent);
-              if (window.Plotly) { window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); }
+              if (window.Plotly) { window.Plotly.newPlot(el, fig); }
               else { el.textContent = "(this chart needs plotly.js, which the kit puts into the first chart or the Kit.Setup() report of a session: run the notebook from the top)"; }
             })();
             </script>
