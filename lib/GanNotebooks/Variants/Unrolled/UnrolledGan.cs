@@ -25,7 +25,7 @@ public sealed class UnrolledGan : IGanObjective
     /// <summary>Builds the objective.</summary>
     /// <param name="discriminator">The trainer's D (the same object), typed so that it can run with look-ahead weights.</param>
     /// <param name="unrollSteps">Look-ahead steps k (≥ 0; 0 is the plain non-saturating GAN).</param>
-    /// <param name="unrollLr">Step size η of the look-ahead gradient steps (&gt; 0); with <paramref name="adamOf"/>, the factor on D's current learning rate.</param>
+    /// <param name="unrollLr">Step size η of the look-ahead gradient steps (&gt; 0); with <paramref name="continueAdam"/>, the factor on D's current learning rate.</param>
     /// <param name="secondOrder">True: differentiate through the look-ahead (the paper); false: the first-order variant.</param>
     /// <param name="continueAdam">
     /// True: the look-ahead steps are Adam steps that continue D's own Adam optimizer, read from the step context when G's
@@ -34,8 +34,7 @@ public sealed class UnrolledGan : IGanObjective
     /// as in the authors' implementation (<see cref="LookAheadAdam"/>). Adam's steps do not grow with D's curvature, so the
     /// look-ahead stays stable as D sharpens. False: plain gradient steps of size η.
     /// </param>
-    /// <param name="adamOf">Superseded by <paramref name="continueAdam"/> (kept for old notebooks): a function returning D's optimizer.</param>
-    public UnrolledGan(IFunctionalNet discriminator, int unrollSteps, double unrollLr, bool secondOrder = true, Func<optim.Optimizer>? adamOf = null, bool continueAdam = false)
+    public UnrolledGan(IFunctionalNet discriminator, int unrollSteps, double unrollLr, bool secondOrder = true, bool continueAdam = false)
     {
         ArgumentNullException.ThrowIfNull(discriminator);
         if (unrollSteps < 0) throw new ArgumentOutOfRangeException(nameof(unrollSteps), unrollSteps, "the number of look-ahead steps k must be ≥ 0 (Metz et al. use 5 or 10; 0 is the plain GAN).");
@@ -44,11 +43,9 @@ public sealed class UnrolledGan : IGanObjective
         UnrollSteps = unrollSteps;
         UnrollLr = unrollLr;
         SecondOrder = secondOrder;
-        _adamOf = adamOf;
-        _continueAdam = continueAdam || adamOf is not null;
+        _continueAdam = continueAdam;
     }
 
-    readonly Func<optim.Optimizer>? _adamOf;
     readonly bool _continueAdam;
 
     /// <summary>Look-ahead steps k.</summary>
@@ -78,7 +75,7 @@ public sealed class UnrolledGan : IGanObjective
     public Tensor GeneratorLoss(GanStepContext ctx)
     {
         CheckSameD(ctx);
-        var weights = LookAhead(ctx.Real, ctx.Fake, _continueAdam ? _adamOf?.Invoke() ?? ctx.Optimizer("D") : null);
+        var weights = LookAhead(ctx.Real, ctx.Fake, _continueAdam ? ctx.Optimizer("D") : null);
         var perMember = MemberwiseGanLosses.GeneratorNonSaturating(_d.Forward(weights, ctx.Fake));
         ctx.LogPerMember("Loss/G", perMember);
         return perMember.sum();
