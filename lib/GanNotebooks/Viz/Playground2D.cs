@@ -32,11 +32,11 @@ public sealed class AnimatedChart
 public sealed record PlaygroundOptions
 {
     /// <summary>Grid points per axis of D's surface (2–64).</summary>
-    public int Resolution { get; init; } = 32;
+    public int Resolution { get; init; } = 28;
     /// <summary>Generated samples drawn per frame, from fixed latents (1–1024); real samples shown likewise.</summary>
-    public int Samples { get; init; } = 256;
+    public int Samples { get; init; } = 128;
     /// <summary>Most frames a figure keeps (2–60); more captures are thinned evenly, the first and last kept.</summary>
-    public int MaxFrames { get; init; } = 24;
+    public int MaxFrames { get; init; } = 16;
     /// <summary>True: the surface is σ(D(x)) and the arrows −∇ₓ of the non-saturating loss softplus(−D); false: a critic's raw score f(x) and ∇ₓf (WGAN).</summary>
     public bool Probability { get; init; } = true;
     /// <summary>Draw the latent grid warped into data space (only for a 2-D latent).</summary>
@@ -238,7 +238,7 @@ public sealed class Playground2D : IDisposable
                 w.WriteEndArray();
                 w.WritePropertyName("traces");
                 w.WriteStartArray();
-                for (int i = 0; i < TraceCount; i++) w.WriteNumberValue(i);
+                for (int i = 0; i < TraceCount; i++) if (i != 1) w.WriteNumberValue(i);   // the real samples do not change
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
@@ -291,11 +291,14 @@ public sealed class Playground2D : IDisposable
         for (int i = 0; i < r; i++) { w.WriteStartArray(); for (int j = 0; j < r; j++) Number(w, f.Surface[i * r + j]); w.WriteEndArray(); }
         w.WriteEndArray();
         w.WriteEndObject();
-        // 1: real samples (the same in every frame)
-        w.WriteStartObject();
-        if (full) Markers(w, "real", "#1f77b4", 0.45);
-        Numbers(w, "x", Column(_real, 0)); Numbers(w, "y", Column(_real, 1));
-        w.WriteEndObject();
+        // 1: real samples (the same in every frame: only in the figure's first data, not in the frames)
+        if (full)
+        {
+            w.WriteStartObject();
+            Markers(w, "real", "#1f77b4", 0.45);
+            Numbers(w, "x", Column(_real, 0)); Numbers(w, "y", Column(_real, 1));
+            w.WriteEndObject();
+        }
         // 2: generated samples
         w.WriteStartObject();
         if (full) Markers(w, "generated", "#d62728", 0.8);
