@@ -28,7 +28,7 @@ public sealed class AnimatedChart
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"<animated Plotly chart: {Frames} frames, {Bytes / 1024.0:F0} KiB>");
 }
 
-/// <summary>Bounds and looks of a <see cref="Playground2D"/>; the defaults keep a figure near 0.4 MB.</summary>
+/// <summary>Bounds and looks of a <see cref="Playground2D"/>; with the defaults a frame adds about 20 KB (notebook 01: 16 frames, 330 KB).</summary>
 public sealed record PlaygroundOptions
 {
     /// <summary>Grid points per axis of D's surface (2–64).</summary>
@@ -295,7 +295,7 @@ public sealed class Playground2D : IDisposable
         if (full)
         {
             w.WriteStartObject();
-            Markers(w, "real", "#1f77b4", 0.45);
+            Markers(w, "real", "#00e5ff", 0.9);   // cyan: visible on the dark end of Viridis, unlike the charts' usual blue
             Numbers(w, "x", Column(_real, 0)); Numbers(w, "y", Column(_real, 1));
             w.WriteEndObject();
         }
