@@ -21,6 +21,7 @@ public class GanTrainerConfigTests
     [InlineData("BetasD")]
     [InlineData("EmaDecay")]
     [InlineData("WeightClip")]
+    [InlineData("WeightDecay")]
     public void InvalidConfigThrowsNamingTheKnob(string knob)
     {
         var bad = knob switch
@@ -31,6 +32,7 @@ public class GanTrainerConfigTests
             "BatchSize" => new GanTrainerConfig { BatchSize = 0 },
             "BetasD" => new GanTrainerConfig { BetasD = (0.5, 1.0) },
             "EmaDecay" => new GanTrainerConfig { EmaDecay = 1.0 },
+            "WeightDecay" => new GanTrainerConfig { WeightDecay = -2.5e-5 },
             _ => new GanTrainerConfig { WeightClip = -0.01 },
         };
         var ex = Assert.Throws<ArgumentException>(bad.Validate);
@@ -38,6 +40,24 @@ public class GanTrainerConfigTests
         // the trainer validates too, before touching the networks
         var ex2 = Assert.Throws<ArgumentException>(() => Make(config: bad));
         Assert.Contains(knob, ex2.Message);
+    }
+
+    [Fact]
+    public void WeightDecayReachesBothOptimizers()
+    {
+        // Adam's first step moves a weight by lr · ĝ/|ĝ| whatever the gradient's size: with a zero loss gradient and decay
+        // wd, ĝ = wd · w, so w = 1 becomes 1 − lr; without decay it stays 1.
+        var config = new GanTrainerConfig { WeightDecay = 0.01, LrD = 0.1, LrG = 0.1 };
+        foreach (var settings in new[] { config.SettingsG, config.SettingsD, new GanTrainerConfig().SettingsD })
+        {
+            var w = new TorchSharp.Modules.Parameter(torch.ones(1));
+            var opt = settings.Build([(new[] { w }, 1.0)], single: true, "test");
+            w.grad = torch.zeros(1);
+            opt.step();
+            double expected = settings.WeightDecay > 0 ? 1 - 0.1 : 1.0;
+            Assert.Equal(expected, w.item<float>(), 5);
+        }
+        Assert.Equal(0.01, config.SettingsG.WeightDecay);
     }
 
     [Fact]
