@@ -17,8 +17,11 @@ public sealed class ClassroomException(string message) : Exception(message);
 /// <param name="Locked">The student must not edit the cell: grading restores it from the source.</param>
 public sealed record NbgraderCell(string? GradeId, double? Points, bool Solution, bool Grade, bool Locked)
 {
-    /// <summary>Restored from the source when grading: locked cells and test cells (grade cells that are not answers).</summary>
-    public bool Protected => Locked || (Grade && !Solution);
+    /// <summary>
+    /// Restored from the source when grading: locked cells and test cells (grade cells that are not answers). A solution
+    /// cell never is, even marked locked (as nbgrader's is_locked has it): restoring it would grade the model answer.
+    /// </summary>
+    public bool Protected => !Solution && (Locked || Grade);
 }
 
 /// <summary>One exercise scored by a grade cell.</summary>
@@ -37,6 +40,8 @@ public sealed class ClassroomNotebook
     public const string BeginSolution = "BEGIN SOLUTION", EndSolution = "END SOLUTION";
     /// <summary>Hidden test region delimiters (nbgrader's ClearHiddenTests defaults).</summary>
     public const string BeginHiddenTests = "BEGIN HIDDEN TESTS", EndHiddenTests = "END HIDDEN TESTS";
+    /// <summary>The start of a markdown answer's stub (nbgrader's ClearSolutions.text_stub).</summary>
+    public const string AnswerStub = "YOUR ANSWER HERE";
 
     /// <summary>The file it was read from (for messages).</summary>
     public string Path { get; }
@@ -197,6 +202,23 @@ public sealed class ClassroomNotebook
         return exercises;
     }
 
+    /// <summary>
+    /// The manually graded answers (cells that are both solution and grade cells: nbgrader's "manually graded answer",
+    /// usually markdown), in order, each with its grade_id, cell id and points. gannb does not score them. Call after
+    /// <see cref="Validate"/>.
+    /// </summary>
+    public IReadOnlyList<Exercise> ManualAnswers()
+    {
+        var answers = new List<Exercise>();
+        for (var i = 0; i < Cells.Count; i++)
+        {
+            var cell = (JsonObject)Cells[i]!;
+            if (NbgraderOf(cell, i + 1) is { Solution: true, Grade: true, GradeId: { } gradeId, Points: { } points } && IdOf(cell) is { } id)
+                answers.Add(new Exercise(gradeId, id, points));
+        }
+        return answers;
+    }
+
     /// <summary>Counts the regions BEGIN … END in a cell; throws for nested, unclosed or unopened ones.</summary>
     static int Regions(string source, string begin, string end, string label)
     {
@@ -222,7 +244,8 @@ public sealed class ClassroomNotebook
 
     /// <summary>
     /// The student version of a source cell: solution regions replaced by the stub (a solution cell without regions:
-    /// all of it, as nbgrader does), hidden test regions removed, outputs and execution count cleared. Returns a copy.
+    /// all of it, as nbgrader does), hidden test regions removed, outputs and execution count cleared, and a solution
+    /// cell's attachments (images of the model answer) dropped unless the student version still refers to them. Returns a copy.
     /// </summary>
     public JsonObject StudentCell(JsonObject cell, int number)
     {
@@ -241,7 +264,17 @@ public sealed class ClassroomNotebook
         }
         if (meta?.Grade == true) text = ReplaceRegions(text, BeginHiddenTests, EndHiddenTests, (_, _) => null);
         if (!ReferenceEquals(text, source)) SetSource(copy, text);
+        if (meta?.Solution == true) DropUnusedAttachments(copy, text);
         return copy;
+    }
+
+    /// <summary>Removes the attachments (markdown "attachment:NAME" images) that <paramref name="text"/> does not refer to.</summary>
+    static void DropUnusedAttachments(JsonObject cell, string text)
+    {
+        if (cell["attachments"] is not JsonObject attachments) return;
+        foreach (var name in attachments.Select(a => a.Key).ToList())
+            if (!text.Contains("attachment:" + name, StringComparison.Ordinal) && !text.Contains("attachment:" + Uri.EscapeDataString(name), StringComparison.Ordinal))
+                attachments.Remove(name);
     }
 
     /// <summary>Clears a code cell's outputs and execution count.</summary>
@@ -272,10 +305,14 @@ public sealed class ClassroomNotebook
         return string.Join('\n', result);
     }
 
-    /// <summary>The text after "BEGIN SOLUTION" on its line ("// BEGIN SOLUTION: the L2 norm of each row"), or null.</summary>
+    /// <summary>
+    /// The text after "BEGIN SOLUTION" on its line ("// BEGIN SOLUTION: the L2 norm of each row", in markdown
+    /// "&lt;!-- BEGIN SOLUTION: … --&gt;"), or null.
+    /// </summary>
     static string? Hint(string markerLine)
     {
-        var after = markerLine[(markerLine.IndexOf(BeginSolution, StringComparison.Ordinal) + BeginSolution.Length)..];
+        var after = markerLine[(markerLine.IndexOf(BeginSolution, StringComparison.Ordinal) + BeginSolution.Length)..].Trim();
+        if (after.EndsWith("-->", StringComparison.Ordinal)) after = after[..^3];
         after = after.Trim().TrimStart(':', '-', '—', '–', ' ').TrimEnd('*', '/', '#', ' ').Trim();
         return after.Length == 0 ? null : after;
     }
@@ -283,7 +320,7 @@ public sealed class ClassroomNotebook
     /// <summary>The stub that replaces a solution region: a TODO comment and a throw naming the exercise.</summary>
     public static string Stub(string exercise, string? hint, bool code, string indent)
     {
-        if (!code) return indent + $"YOUR ANSWER HERE (exercise '{exercise}'{(hint is null ? "" : ": " + hint)})";
+        if (!code) return indent + $"{AnswerStub} (exercise '{exercise}'{(hint is null ? "" : ": " + hint)})";
         var what = hint ?? "write your solution in place of this line";
         var message = $"Exercise '{exercise}' is not done yet: {what}.";
         return $"{indent}// TODO exercise '{exercise}': {what}.\n" +

@@ -33,25 +33,39 @@ public sealed record GradeOptions
     public string Sandbox { get; init; } = "bwrap";
 }
 
-/// <summary>One gradebook line: one exercise of one student.</summary>
+/// <summary>One gradebook line: one exercise (or manually graded answer) of one student.</summary>
 /// <param name="Student">The student (see <see cref="Grader.StudentName"/>).</param>
 /// <param name="Exercise">The grade cell's grade_id.</param>
-/// <param name="Points">Points scored.</param>
+/// <param name="Points">Points scored; null for a manually graded answer (the instructor grades it, not gannb).</param>
 /// <param name="Max">The grade cell's points.</param>
-/// <param name="Message">Empty when the tests passed, else why not (the error's first line, or why the submission was not run).</param>
-public sealed record GradeRow(string Student, string Exercise, double Points, double Max, string Message);
+/// <param name="Message">
+/// Empty when the tests passed, else why not (the error's first line, or why the submission was not run); for a manually
+/// graded answer "graded by the instructor", or "no answer: …" when the student wrote nothing.
+/// </param>
+/// <param name="Status"><see cref="Auto"/> (scored by its test cell) or <see cref="Manual"/> (a manually graded answer).</param>
+/// <param name="Answer">A manually graded answer's text as the student wrote it; null when there is none ("no answer").</param>
+public sealed record GradeRow(string Student, string Exercise, double? Points, double Max, string Message, string Status = GradeRow.Auto, string? Answer = null)
+{
+    /// <summary>Statuses: scored by gannb; left to the instructor.</summary>
+    public const string Auto = "auto", Manual = "manual";
+
+    /// <summary>A manually graded answer: neither earned nor lost points until the instructor grades it.</summary>
+    public bool IsManual => Status == Manual;
+}
 
 /// <summary>One submission's outcome.</summary>
 /// <param name="Student">The student.</param>
 /// <param name="Submission">The submitted file.</param>
 /// <param name="Status">graded, not-a-notebook, timed-out, out-of-memory, crashed.</param>
-/// <param name="Points">Total points.</param>
-/// <param name="Max">Total possible.</param>
+/// <param name="Points">Total points of the autograded exercises.</param>
+/// <param name="Max">Their total possible.</param>
 /// <param name="Seconds">Wall time of grading it (merge, run, scoring).</param>
 /// <param name="Feedback">Its feedback report.</param>
 /// <param name="Message">Why it was not graded normally, else empty.</param>
 /// <param name="Sha256">SHA-256 of the submitted file as read before any student code ran (what was graded).</param>
-public sealed record StudentResult(string Student, string Submission, string Status, double Points, double Max, double Seconds, string Feedback, string Message, string Sha256);
+/// <param name="ManualPending">The points of the manually graded answers, which the instructor grades (not in Points or Max).</param>
+public sealed record StudentResult(string Student, string Submission, string Status, double Points, double Max, double Seconds, string Feedback, string Message, string Sha256,
+    double ManualPending = 0);
 
 /// <summary>The gradebook of one grading run.</summary>
 /// <param name="Source">The source notebook.</param>
@@ -87,7 +101,9 @@ public static class Grader
     sealed record Submission(string Student, InputFile File);
 
     /// <summary>What grading one submission needs, decided before any student code runs.</summary>
-    sealed record GradingContext(GradeOptions Options, ClassroomNotebook Source, IReadOnlyList<Exercise> Exercises, CourseLayout Layout, GradingSandbox Sandbox, string OutDir, IReadOnlyList<CourseCopy> KitCache);
+    /// <param name="Manual">The manually graded answers, listed for the instructor and not scored.</param>
+    sealed record GradingContext(GradeOptions Options, ClassroomNotebook Source, IReadOnlyList<Exercise> Exercises, IReadOnlyList<Exercise> Manual, CourseLayout Layout,
+        GradingSandbox Sandbox, string OutDir, IReadOnlyList<CourseCopy> KitCache);
 
     /// <summary>Checks the input, then grades every submission; throws <see cref="ClassroomException"/> for bad input only.</summary>
     public static async Task<Gradebook> GradeAsync(GradeOptions options, CancellationToken cancellationToken = default)
@@ -95,7 +111,7 @@ public static class Grader
         var log = options.Out ?? Console.Out;
         // Everything is read (and hashed) before any student code runs: the source, the files it loads from its folder and
         // every submission. Grading uses these copies and never reads a file again that a student's run could have changed.
-        var (sourceFile, source, exercises) = ReadSource(options.Source);
+        var (sourceFile, source, exercises, manual) = ReadSource(options.Source);
         var layout = CourseLayout.Of(source);
         var submissions = ReadSubmissions(options.Submissions, sourceFile.Path);
         var sandbox = GradingSandbox.Detect(options.Sandbox);
@@ -109,15 +125,15 @@ public static class Grader
         var max = exercises.Sum(e => e.Points);
         if (sandbox.Warning is { } warning) log.WriteLine(warning);
         log.WriteLine($"grading {submissions.Count} submission{(submissions.Count == 1 ? "" : "s")} of {sourceFile.Path} ({exercises.Count} exercise{(exercises.Count == 1 ? "" : "s")}, " +
-                      $"{Fmt(max)} points; limits {options.Timeout.TotalSeconds:0} s, {options.MemoryMb} MB; sandbox: {sandbox.Name})");
-        var context = new GradingContext(options, source, exercises, layout, sandbox, outDir, kitCache);
+                      $"{Fmt(max)} points{ManualSummary(manual)}; limits {options.Timeout.TotalSeconds:0} s, {options.MemoryMb} MB; sandbox: {sandbox.Name})");
+        var context = new GradingContext(options, source, exercises, manual, layout, sandbox, outDir, kitCache);
         foreach (var submission in submissions)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (studentRows, result) = await GradeSafelyAsync(context, submission, max, cancellationToken).ConfigureAwait(false);
             rows.AddRange(studentRows);
             results.Add(result);
-            log.WriteLine($"{result.Student}: {Fmt(result.Points)}/{Fmt(max)} points in {result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s" +
+            log.WriteLine($"{result.Student}: {Totals(studentRows, "/")} in {result.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s" +
                           (result.Status == "graded" ? "" : $" ({result.Status}: {result.Message})"));
             log.Flush();
             // Written after every student: an interrupted grading keeps what it did.
@@ -129,7 +145,7 @@ public static class Grader
         return book;
     }
 
-    static (InputFile File, ClassroomNotebook Notebook, IReadOnlyList<Exercise> Exercises) ReadSource(string source)
+    static (InputFile File, ClassroomNotebook Notebook, IReadOnlyList<Exercise> Exercises, IReadOnlyList<Exercise> Manual) ReadSource(string source)
     {
         var path = Path.GetFullPath(source);
         if (!File.Exists(path)) throw new ClassroomException($"{path}: file not found.");
@@ -137,8 +153,24 @@ public static class Grader
         if (file.Error is { } error) throw new ClassroomException(error);
         var notebook = ClassroomNotebook.Parse(file.Text(), path);
         var exercises = notebook.Validate();
-        if (exercises.Count == 0) throw new ClassroomException($"{path}: no grade cell (metadata.nbgrader.grade: true with points): nothing to grade.");
-        return (file, notebook, exercises);
+        var manual = notebook.ManualAnswers();
+        if (exercises.Count == 0 && manual.Count == 0) throw new ClassroomException($"{path}: no grade cell (metadata.nbgrader.grade: true with points): nothing to grade.");
+        return (file, notebook, exercises, manual);
+    }
+
+    /// <summary>", 2 manually graded answers (3 points)", or nothing when there are none.</summary>
+    static string ManualSummary(IReadOnlyList<Exercise> manual) => manual.Count == 0 ? ""
+        : $", {manual.Count} manually graded answer{(manual.Count == 1 ? "" : "s")} ({Fmt(manual.Sum(m => m.Points))} points)";
+
+    /// <summary>
+    /// "4/4 points", or with manually graded answers "auto 4/4 · manual pending 3 points": the autograded score, and the
+    /// manual answers' points apart, neither earned nor lost until the instructor grades them.
+    /// </summary>
+    internal static string Totals(IReadOnlyList<GradeRow> rows, string slash)
+    {
+        var auto = rows.Where(r => !r.IsManual).ToList();
+        var score = Fmt(auto.Sum(r => r.Points ?? 0)) + slash + Fmt(auto.Sum(r => r.Max));
+        return rows.Any(r => r.IsManual) ? $"auto {score} · manual pending {Fmt(rows.Where(r => r.IsManual).Sum(r => r.Max))} points" : score + " points";
     }
 
     static List<Submission> ReadSubmissions(IReadOnlyList<string> paths, string sourcePath)
@@ -172,11 +204,12 @@ public static class Grader
         {
             status = "crashed";
             message = $"grading failed: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}; no exercise scored.";
-            rows = context.Exercises.Select(x => new GradeRow(submission.Student, x.GradeId, 0, x.Points, message)).ToList();
+            rows = [.. context.Exercises.Select(x => new GradeRow(submission.Student, x.GradeId, 0, x.Points, message)),
+                    .. ManualGrading.Unread(context.Manual, submission.Student, "grading failed")];
             feedback = "";
         }
-        var result = new StudentResult(submission.Student, submission.File.Path, status, rows.Sum(r => r.Points), max,
-            Math.Round(watch.Elapsed.TotalSeconds, 2), feedback, message, submission.File.Sha256);
+        var result = new StudentResult(submission.Student, submission.File.Path, status, rows.Where(r => !r.IsManual).Sum(r => r.Points ?? 0), max,
+            Math.Round(watch.Elapsed.TotalSeconds, 2), feedback, message, submission.File.Sha256, rows.Where(r => r.IsManual).Sum(r => r.Max));
         return (rows, result);
     }
 
@@ -187,9 +220,11 @@ public static class Grader
         var safe = SafeName(student);
         var feedback = Path.Combine(context.OutDir, "feedback", safe + ".html");
         var runDir = Path.Combine(context.OutDir, "runs", safe);
+        // Its manual answers: none until the submission is read; from the merged notebook once it is (NotScored sees which).
+        var manual = ManualGrading.Unread(context.Manual, student, "the submission is not a notebook");
         (string, string, List<GradeRow>, string) NotScored(string status, string message)
         {
-            var zero = context.Exercises.Select(e => new GradeRow(student, e.GradeId, 0, e.Points, message)).ToList();
+            List<GradeRow> zero = [.. context.Exercises.Select(e => new GradeRow(student, e.GradeId, 0, e.Points, message)), .. manual];
             AtomicFile.WriteAllText(feedback, FeedbackPage(student, path, zero, message, null));
             return (status, message, zero, feedback);
         }
@@ -199,8 +234,11 @@ public static class Grader
         catch (ClassroomException e) { return NotScored("not-a-notebook", e.Message); }
 
         // The notebook as graded: the source's locked and test cells (hidden tests included), the student's answers.
+        // The manual answers are the student's text as merged here, before any of their code runs.
         var name = Path.GetFileNameWithoutExtension(context.Source.Path);
-        var graded = ClassroomNotebook.Serialize(Merge(context.Source, notebook));
+        var merged = Merge(context.Source, notebook);
+        manual = ManualGrading.Rows(context.Source, context.Manual, student, merged);
+        var graded = ClassroomNotebook.Serialize(merged);
         if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
         AtomicFile.WriteAllText(Path.Combine(runDir, name + ".ipynb"), graded);
         var (run, executed, report, problem) = await RunInPrivateFolderAsync(context, name, graded, runDir, cancellationToken).ConfigureAwait(false);
@@ -209,7 +247,7 @@ public static class Grader
         if (run.OutOfMemory) return NotScored("out-of-memory", $"out of memory: the run used more than {context.Options.MemoryMb} MB and was stopped; no exercise scored.");
         if (executed is null)
             return NotScored("crashed", $"the run ended without a result (exit code {run.ExitCode}){((problem ?? run.LastError) is { } why ? ": " + why.TrimEnd('.') : "")}; no exercise scored.");
-        var scored = Score(student, context.Exercises, (JsonObject)JsonNode.Parse(executed)!);
+        List<GradeRow> scored = [.. Score(student, context.Exercises, (JsonObject)JsonNode.Parse(executed)!), .. manual];
         AtomicFile.WriteAllText(feedback, FeedbackPage(student, path, scored, null, report));
         return ("graded", "", scored, feedback);
     }
@@ -327,10 +365,28 @@ public static class Grader
             {
                 if (chosen["metadata"] is not JsonObject m) chosen["metadata"] = m = new JsonObject();
                 m["nbgrader"] = sourceMeta.DeepClone();
+                KeepSourceKind(chosen, cell);
             }
             return chosen;
         }
         return meta?.Solution == true ? source.StudentCell(cell, number) : null;
+    }
+
+    /// <summary>
+    /// An nbgrader cell keeps the source's cell type: a markdown answer the student turned into code is markdown again
+    /// (its text is graded by the instructor and never run), without outputs.
+    /// </summary>
+    static void KeepSourceKind(JsonObject chosen, JsonObject sourceCell)
+    {
+        var kind = ClassroomNotebook.TypeOf(sourceCell);
+        if (ClassroomNotebook.TypeOf(chosen) == kind) return;
+        chosen["cell_type"] = kind;
+        if (kind == "code") chosen.Remove("attachments");
+        else
+        {
+            chosen.Remove("outputs");
+            chosen.Remove("execution_count");
+        }
     }
 
     /// <summary>Appends the cells the student added after source cell <paramref name="anchor"/>, outputs cleared, each under an id no other cell has.</summary>
@@ -416,8 +472,9 @@ public static class Grader
 
     static void WriteGradebook(Gradebook book)
     {
-        var csv = new StringBuilder(Csv.Line(["student", "exercise", "points", "max", "message"]));
-        foreach (var r in book.Rows) csv.Append(Csv.Line([r.Student, r.Exercise, Fmt(r.Points), Fmt(r.Max), r.Message]));
+        var csv = new StringBuilder(Csv.Line(["student", "exercise", "points", "max", "message", "status", "answer"]));
+        foreach (var r in book.Rows)
+            csv.Append(Csv.Line([Inert(r.Student), Inert(r.Exercise), r.Points is { } p ? Fmt(p) : "", Fmt(r.Max), Inert(r.Message), r.Status, Inert(r.Answer ?? "")]));
         AtomicFile.WriteAllText(book.CsvPath, csv.ToString());
 
         var json = new JsonObject
@@ -425,38 +482,53 @@ public static class Grader
             ["source"] = book.Source,
             ["source_sha256"] = book.SourceSha256,
             ["sandbox"] = book.Sandbox,
-            ["rows"] = new JsonArray(book.Rows.Select(r => (JsonNode?)new JsonObject
-            {
-                ["student"] = r.Student, ["exercise"] = r.Exercise, ["points"] = r.Points, ["max"] = r.Max, ["message"] = r.Message,
-            }).ToArray()),
+            ["rows"] = new JsonArray(book.Rows.Select(RowJson).ToArray()),
             ["students"] = new JsonArray(book.Students.Select(s => (JsonNode?)new JsonObject
             {
                 ["student"] = s.Student, ["submission"] = s.Submission, ["sha256"] = s.Sha256, ["status"] = s.Status, ["points"] = s.Points, ["max"] = s.Max,
-                ["seconds"] = s.Seconds, ["feedback"] = s.Feedback, ["message"] = s.Message,
+                ["manual_pending"] = s.ManualPending, ["seconds"] = s.Seconds, ["feedback"] = s.Feedback, ["message"] = s.Message,
             }).ToArray()),
         };
         AtomicFile.WriteAllText(book.JsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
     }
 
-    /// <summary>The feedback report: the score table, then the runner's report of the graded run (when it ran).</summary>
+    /// <summary>A gradebook.json row: points null and the student's answer for a manually graded answer.</summary>
+    static JsonNode RowJson(GradeRow r)
+    {
+        var row = new JsonObject
+        {
+            ["student"] = r.Student, ["exercise"] = r.Exercise, ["points"] = r.Points, ["max"] = r.Max, ["message"] = r.Message, ["status"] = r.Status,
+        };
+        if (r.IsManual) row["answer"] = r.Answer;
+        return row;
+    }
+
+    /// <summary>
+    /// A CSV field that a spreadsheet would read as a formula (it starts with = + - @, a tab or a carriage return: the
+    /// students' answers, names and error messages are theirs to write) gets a leading apostrophe, so it stays text.
+    /// </summary>
+    internal static string Inert(string field) => field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + field : field;
+
+    /// <summary>
+    /// The feedback report: the score table (manually graded answers: pending), the manual answers as the student wrote
+    /// them, then the runner's report of the graded run (when it ran).
+    /// </summary>
     static string FeedbackPage(string student, string submission, IReadOnlyList<GradeRow> rows, string? problem, string? report)
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
-        var total = rows.Sum(r => r.Points);
-        var max = rows.Sum(r => r.Max);
         var table = new StringBuilder();
         table.Append("<section class=\"gannb-grades\" style=\"border:2px solid #888;border-radius:6px;padding:0.6em 1em;margin:1em 24px\">\n");
-        table.Append("<h2 style=\"margin-top:0\">Grades: ").Append(E(student)).Append(" — ").Append(Fmt(total)).Append(" / ").Append(Fmt(max)).Append(" points</h2>\n");
+        table.Append("<h2 style=\"margin-top:0\">Grades: ").Append(E(student)).Append(" — ").Append(Totals(rows, " / ")).Append("</h2>\n");
         table.Append("<p>Submission: <code>").Append(E(Path.GetFileName(submission))).Append("</code>").Append(problem is null ? "" : "<br><strong>" + E(problem) + "</strong>").Append("</p>\n");
         table.Append("<table style=\"border-collapse:collapse\">\n<tr><th style=\"text-align:left;padding:2px 8px\">exercise</th><th style=\"padding:2px 8px\">points</th><th style=\"padding:2px 8px\">max</th><th style=\"text-align:left;padding:2px 8px\">message</th></tr>\n");
         foreach (var r in rows)
         {
-            var colour = r.Points >= r.Max ? "#1a7f37" : "#c62828";
+            var (colour, points) = r.Points is not { } p ? ("#57606a", "pending") : (p >= r.Max ? "#1a7f37" : "#c62828", Fmt(p));
             table.Append("<tr><td style=\"padding:2px 8px;white-space:nowrap\"><code>").Append(E(r.Exercise)).Append("</code></td><td style=\"padding:2px 8px;text-align:right;color:")
-                 .Append(colour).Append("\">").Append(Fmt(r.Points)).Append("</td><td style=\"padding:2px 8px;text-align:right\">").Append(Fmt(r.Max))
+                 .Append(colour).Append("\">").Append(points).Append("</td><td style=\"padding:2px 8px;text-align:right\">").Append(Fmt(r.Max))
                  .Append("</td><td style=\"padding:2px 8px\">").Append(E(r.Message)).Append("</td></tr>\n");
         }
-        table.Append("</table>\n");
+        table.Append("</table>\n").Append(ManualGrading.AnswersHtml(rows));
         if (report is not null) table.Append("<p>The graded run follows: the course's test cells (hidden tests included) with your answers.</p>\n");
         table.Append("</section>\n");
         if (report is not null)

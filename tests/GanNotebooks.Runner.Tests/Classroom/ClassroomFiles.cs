@@ -62,38 +62,49 @@ public sealed class ClassroomFiles : IDisposable
         return (code, o.ToString(), e.ToString());
     }
 
+    /// <summary>gradebook.csv's rows (an empty points field, a manually graded answer's, reads as null).</summary>
     public static List<GradeRow> ReadCsv(string path)
     {
         var rows = new List<GradeRow>();
-        foreach (var line in File.ReadAllLines(path).Skip(1))
+        foreach (var fields in ReadCsvRecords(path).Skip(1))
         {
-            var fields = SplitCsv(line);
-            rows.Add(new GradeRow(fields[0], fields[1], double.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture),
-                double.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture), fields[4]));
+            static double? Number(string s) => s.Length == 0 ? null : double.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+            rows.Add(new GradeRow(fields[0], fields[1], Number(fields[2]), Number(fields[3])!.Value, fields[4],
+                fields.Count > 5 ? fields[5] : GradeRow.Auto, fields.Count > 6 && fields[6].Length > 0 ? fields[6] : null));
         }
         return rows;
     }
 
-    static List<string> SplitCsv(string line)
+    /// <summary>The records of an RFC 4180 file (quoted fields may hold commas, quotes and line feeds).</summary>
+    public static List<List<string>> ReadCsvRecords(string path)
     {
+        var text = File.ReadAllText(path);
+        var records = new List<List<string>>();
         var fields = new List<string>();
         var b = new System.Text.StringBuilder();
         var quoted = false;
-        for (var i = 0; i < line.Length; i++)
+        for (var i = 0; i < text.Length; i++)
         {
-            var c = line[i];
+            var c = text[i];
             if (quoted)
             {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { b.Append('"'); i++; }
+                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"') { b.Append('"'); i++; }
                 else if (c == '"') quoted = false;
                 else b.Append(c);
             }
             else if (c == '"') quoted = true;
             else if (c == ',') { fields.Add(b.ToString()); b.Clear(); }
+            else if (c == '\n')
+            {
+                fields.Add(b.ToString());
+                b.Clear();
+                records.Add(fields);
+                fields = [];
+            }
             else b.Append(c);
         }
-        fields.Add(b.ToString());
-        return fields;
+        if (b.Length > 0 || fields.Count > 0) { fields.Add(b.ToString()); records.Add(fields); }
+        return records;
     }
 
     public void Dispose()

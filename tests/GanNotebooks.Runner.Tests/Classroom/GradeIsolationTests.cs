@@ -183,7 +183,7 @@ public abstract class TamperingClass : IAsyncLifetime
         catch (ObjectDisposedException) { }
     }
 
-    public double Points(string student) => Rows.Where(r => r.Student == student).Sum(r => r.Points);
+    public double Points(string student) => Rows.Where(r => r.Student == student).Sum(r => r.Points ?? 0);
 
     public JsonNode Gradebook() => JsonNode.Parse(File.ReadAllText(Path.Combine(OutDir, "gradebook.json")))!;
 

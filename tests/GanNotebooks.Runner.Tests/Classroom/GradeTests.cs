@@ -61,7 +61,7 @@ public sealed class GradedClass : IAsyncLifetime
         if (File.Exists(Path.Combine(OutDir, "gradebook.csv"))) Rows = ReadCsv(Path.Combine(OutDir, "gradebook.csv"));
     }
 
-    public double Points(string student) => Rows.Where(r => r.Student == student).Sum(r => r.Points);
+    public double Points(string student) => Rows.Where(r => r.Student == student).Sum(r => r.Points ?? 0);
     public GradeRow Row(string student, string exercise) => Rows.Single(r => r.Student == student && r.Exercise == exercise);
     public JsonObject Executed(string student)
     {
@@ -218,7 +218,7 @@ public class GradeLimitsTests(ITestOutputHelper output)
             Assert.Equal(0, r.Points);
             Assert.StartsWith("timed out: the run took longer than 40 s", r.Message);
         });
-        Assert.Equal(4, rows.Where(r => r.Student == "grace").Sum(r => r.Points));
+        Assert.Equal(4, rows.Where(r => r.Student == "grace").Sum(r => r.Points ?? 0));
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "gradebook.json")))!;
         Assert.Equal("timed-out", json["students"]![0]!["status"]!.GetValue<string>());
         Assert.Contains("killed: time limit", File.ReadAllText(Path.Combine(outDir, "runs", "frank", "log.txt")));
@@ -244,7 +244,7 @@ public class GradeLimitsTests(ITestOutputHelper output)
         var clip = rows.Single(r => r.Student == "henry" && r.Exercise == "clip-tests");
         Assert.Equal(0, clip.Points);
         Assert.Contains("memory", clip.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(4, rows.Where(r => r.Student == "ida").Sum(r => r.Points));
+        Assert.Equal(4, rows.Where(r => r.Student == "ida").Sum(r => r.Points ?? 0));
     }
 
     [Fact]
