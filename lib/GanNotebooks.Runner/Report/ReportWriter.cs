@@ -116,8 +116,13 @@ public static partial class ReportWriter
             case CellKind.Markdown:
                 var markdown = Markdown(cell.Text, cell.Attachments, notebookDirectory);
                 hasMath |= markdown.Contains("class=\"math", StringComparison.Ordinal);
-                sb.Append("<section class=\"cell markdown\" id=\"").Append(Anchor(cell)).Append("\">\n")
-                  .Append(markdown).Append("</section>\n");
+                sb.Append("<section class=\"cell markdown\" id=\"").Append(Anchor(cell)).Append("\">\n");
+                // A manually graded answer (markdown solution cell) is folded like an exercise's code: the reader answers first.
+                if (cell.SolutionOf is { } question)
+                    sb.Append("<details class=\"solution\"><summary>Model answer of question '").Append(Enc(question)).Append("' (show)</summary>\n")
+                      .Append(markdown).Append("</details>\n");
+                else sb.Append(markdown);
+                sb.Append("</section>\n");
                 return;
             case CellKind.Raw:
                 sb.Append("<section class=\"cell raw\" id=\"").Append(Anchor(cell)).Append("\"><pre>")

@@ -25,8 +25,27 @@ public class CourseExercisesTests
         foreach (var chapter in ChaptersWithExercises().Select(c => (string)c[0]))
         {
             var nb = JsonNode.Parse(File.ReadAllText(Path.Combine(NotebookExecutionTests.RepoRoot(), chapter)))!;
-            var graded = nb["cells"]!.AsArray().Count(c => c!["metadata"]?["nbgrader"]?["grade"]?.GetValue<bool>() == true);
-            Assert.True(graded >= 3, $"{chapter}: {graded} graded exercises");
+            // autograded: a code test cell (grade, not solution); the markdown thinking questions are counted below
+            var graded = nb["cells"]!.AsArray().Count(c => c!["cell_type"]!.GetValue<string>() == "code"
+                && c["metadata"]?["nbgrader"]?["grade"]?.GetValue<bool>() == true && c["metadata"]?["nbgrader"]?["solution"]?.GetValue<bool>() != true);
+            Assert.True(graded >= 3, $"{chapter}: {graded} autograded exercises");
+        }
+    }
+
+    [Fact]
+    public void Every_chapter_01_to_13_asks_two_or_three_manually_graded_questions()
+    {
+        var dir = Path.Combine(NotebookExecutionTests.RepoRoot(), "notebooks");
+        var chapters = Directory.GetFiles(dir, "*.ipynb").Where(f => Path.GetFileName(f)[..2] is var n && n != "00").OrderBy(f => f).ToList();
+        Assert.Equal(13, chapters.Count);
+        foreach (var chapter in chapters)
+        {
+            var cells = JsonNode.Parse(File.ReadAllText(chapter))!["cells"]!.AsArray();
+            var answers = cells.Where(c => c!["cell_type"]!.GetValue<string>() == "markdown"
+                && c["metadata"]?["nbgrader"]?["solution"]?.GetValue<bool>() == true && c["metadata"]?["nbgrader"]?["grade"]?.GetValue<bool>() == true).ToList();
+            Assert.True(answers.Count is >= 2 and <= 3, $"{Path.GetFileName(chapter)}: {answers.Count} manually graded answers");
+            foreach (var a in answers)
+                Assert.True(a!["metadata"]!["nbgrader"]!["points"]?.GetValue<double>() > 0, $"{Path.GetFileName(chapter)}: answer {a["metadata"]!["nbgrader"]!["grade_id"]} has no points");
         }
     }
 
