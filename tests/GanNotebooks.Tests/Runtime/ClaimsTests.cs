@@ -49,6 +49,22 @@ public class ClaimsTests : IDisposable
     }
 
     [Fact]
+    public void A_method_is_clearly_better_only_by_more_than_two_standard_errors_of_the_difference()
+    {
+        Budget.Profile = BudgetProfile.Full;
+        Claims.Show = null;
+        // s.e. 0.3 and 0.4: 2 s.e. of the difference = 2·0.5 = 1.0
+        var clear = Claims.ClearlyAbove("unrolled beats the GAN", 4.2, 0.3, 3.1, 0.4, "GAN");
+        Assert.Equal(ClaimVerdict.Holds, clear.Verdict);
+        Assert.Equal("> 3.1 (GAN) by more than 2 s.e. of the difference (1)", clear.Condition);
+        Assert.Equal(ClaimVerdict.Fails, Claims.ClearlyAbove("means alone", 4.0, 0.3, 3.1, 0.4, "GAN").Verdict);   // 0.9 < 1.0
+        Assert.Equal(ClaimVerdict.Holds, Claims.ClearlyBelow("lower reverse KL", 0.1, 0.03, 0.5, 0.04, "GAN").Verdict); // 0.4 > 0.1
+        Assert.Equal(ClaimVerdict.Fails, Claims.ClearlyBelow("not lower", 0.45, 0.03, 0.5, 0.04, "GAN").Verdict);
+        var ex = Assert.Throws<ArgumentException>(() => Claims.ClearlyAbove("one seed", 4.2, double.NaN, 3.1, 0.4, "GAN"));
+        Assert.Contains("≥ 2 seeds", ex.Message);
+    }
+
+    [Fact]
     public void In_the_full_profile_a_claim_is_judged_by_its_condition()
     {
         Budget.Profile = BudgetProfile.Full;
