@@ -314,7 +314,7 @@ CHAPTERS = {
     },
     "07": {
         "objectives": [
-            r"write the BiGAN discriminator's joint input and the losses of $D$ and of $(G, E)$, and say why $D$'s step must not reach $E$ or $G$;",
+            r"compute the optimal joint discriminator on a small table and see it equal ½ exactly when $E = G^{-1}$; write the losses of $D$ and of $(G, E)$, and say why $D$'s step must not reach $E$ or $G$;",
             r"explain why equal joint distributions of $(x, E(x))$ and $(G(z), z)$ force $E = G^{-1}$, and see on the ring where a many-to-one $G$ defeats it;",
             r"measure what $E$ learned by 1-nearest-neighbour accuracy, a linear probe and reconstruction error, against an untrained encoder, raw pixels and random pairs;",
             r"explain which choices of the official recipe (tanh codes, BatchNorm, the code added inside $D$) keep $D$ from winning on easy cues.",
@@ -444,7 +444,7 @@ CHAPTERS = {
     "11": {
         "objectives": [
             r"explain StyleGAN's two sources of variation — a mapped latent $w$ used as per-layer styles, and per-pixel noise — and compute StyleGAN2's demodulation factors;",
-            r"implement the truncation trick and spherical interpolation, and measure how truncation trades diversity for typicality;",
+            r"implement style mixing (one crossover layer per example) and spherical interpolation, and measure how truncation trades diversity for typicality;",
             r"read a style-mixing grid (coarse against fine styles) and measure what the per-pixel noise changes;",
             r"estimate the perceptual path length in $Z$ and in $W$ and test the paper's claim that $W$ is smoother, at this scale.",
         ],
@@ -475,7 +475,7 @@ CHAPTERS = {
     },
     "12": {
         "objectives": [
-            r"derive the lengths through WaveGAN's stride-4 transposed convolutions ($16 \to 4096$ samples) and compute them for any layer;",
+            r"follow WaveGAN's stride-4 transposed convolutions ($16 \to 4096$ samples) and predict the spectral lines their stride leaves in the output, then find them with an FFT;",
             r"implement phase shuffle with reflection and explain what cue it takes away from the critic;",
             r"compute an inception score from a classifier's probabilities and read it together with the spectral distance and the class shares;",
             r"train WaveGAN with WGAN-GP, listen to its clips, look for stride artefacts in the average spectrum, and run the phase-shuffle ablation.",
@@ -492,7 +492,7 @@ CHAPTERS = {
                 "answer": r"With the penalty holding the critic's gradient norm near 1 at the interpolates, the estimate approximates $W_1$ between real and generated clips, so it should fall as $G$'s clips approach the real ones — noisily, since the critic trains alongside and is never at its optimum. It is a lower bound on $W_1$ only for a 1-Lipschitz critic, which the soft penalty does not guarantee, and its value depends on the critic's current state and on the data's scale ($W_1$ scales with the amplitudes). Another run has another critic with another effective slope, so only the trend within a run carries meaning.",
             },
             {
-                "before": "a20d8214", "fingerprint": "Where the generated spectrum differs from the real one",
+                "before": "21ec8ef5", "fingerprint": "### Exercise 2 · The stride artefact's spectral lines",   # before the exercise, which spells the rule out
                 "text": r"A transposed convolution with stride 4 and 25 taps builds each output sample from the taps that line up with it. Count the taps that serve each of the four output phases ($t \bmod 4$) and explain why this leaves a periodic pattern. At which frequencies do you expect peaks in the average spectrum at $f_s = 8$ kHz, from the last layer and from the layers before it?",
                 "answer": r"Output sample $t$ receives input $n$ through tap $k = t + p - 4n$, so the taps serving one output phase are those with one residue of $k$ modulo 4: $25 = 4 \cdot 6 + 1$ taps split into one phase of 7 taps and three of 6. The four phases thus apply different filters (different gains even for a constant input), which imprints a pattern of period 4 samples on the output: lines at multiples of $f_s/4 = 2$ kHz. The layer before works at a quarter of the output rate, so its period of 4 samples is 16 output samples: multiples of $f_s/16 = 500$ Hz, and the layer before that $f_s/64 = 125$ Hz. Training can suppress these patterns, so whether they show depends on the run.",
             },
