@@ -63,6 +63,14 @@ public sealed class ClassroomFiles : IDisposable
     }
 
     /// <summary>gradebook.csv's rows (an empty points field, a manually graded answer's, reads as null).</summary>
+    /// <summary>The executed notebook of one student's graded run (NAME.ipynb, or NAME.failed.ipynb when a cell failed).</summary>
+    public static JsonObject ExecutedOf(string outDir, string student)
+    {
+        var dir = Path.Combine(outDir, "runs", student, "executed");
+        var path = new[] { "classroom-source.ipynb", "classroom-source.failed.ipynb" }.Select(f => Path.Combine(dir, f)).First(File.Exists);
+        return (JsonObject)JsonNode.Parse(File.ReadAllText(path))!;
+    }
+
     public static List<GradeRow> ReadCsv(string path)
     {
         var rows = new List<GradeRow>();

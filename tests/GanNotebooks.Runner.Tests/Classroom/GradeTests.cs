@@ -63,12 +63,7 @@ public sealed class GradedClass : IAsyncLifetime
 
     public double Points(string student) => Rows.Where(r => r.Student == student).Sum(r => r.Points ?? 0);
     public GradeRow Row(string student, string exercise) => Rows.Single(r => r.Student == student && r.Exercise == exercise);
-    public JsonObject Executed(string student)
-    {
-        var dir = Path.Combine(OutDir, "runs", student, "executed");
-        var path = new[] { "classroom-source.ipynb", "classroom-source.failed.ipynb" }.Select(f => Path.Combine(dir, f)).First(File.Exists);
-        return (JsonObject)JsonNode.Parse(File.ReadAllText(path))!;
-    }
+    public JsonObject Executed(string student) => ClassroomFiles.ExecutedOf(OutDir, student);
 
     public Task DisposeAsync()
     {

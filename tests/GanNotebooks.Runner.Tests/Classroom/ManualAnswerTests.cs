@@ -222,12 +222,7 @@ public sealed class ManualGradedClass : IAsyncLifetime
         return page[start..(page.IndexOf("</section>", start, StringComparison.Ordinal) + "</section>".Length)];
     }
 
-    public JsonObject Executed(string student)
-    {
-        var dir = Path.Combine(OutDir, "runs", student, "executed");
-        var path = new[] { "classroom-source.ipynb", "classroom-source.failed.ipynb" }.Select(f => Path.Combine(dir, f)).First(File.Exists);
-        return (JsonObject)JsonNode.Parse(File.ReadAllText(path))!;
-    }
+    public JsonObject Executed(string student) => ClassroomFiles.ExecutedOf(OutDir, student);
 
     public Task DisposeAsync()
     {
