@@ -126,6 +126,8 @@ public static class Results
         var inv = CultureInfo.InvariantCulture;
         static string Cell(string s) => s.Replace("|", "\\|").Replace("\n", " ");
         var sb = new StringBuilder();
+        sb.AppendLine("✓/✗: judged in each notebook's own setting — its networks, data and budget, the course's scale. A claim that restates a paper's finding is judged here at that scale, not in the paper's setting (that is the `paper` section's job, below).");
+        sb.AppendLine();
         sb.AppendLine("| notebook | claim | value | condition | |");
         sb.AppendLine("|---|---|---|---|---|");
         foreach (var r in runs)

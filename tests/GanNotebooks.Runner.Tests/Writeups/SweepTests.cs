@@ -138,6 +138,7 @@ public class SweepTests : IDisposable
         var full = text[text.IndexOf(Results.Begin, StringComparison.Ordinal)..text.IndexOf(Results.End, StringComparison.Ordinal)];
         Assert.Contains("| modes captured | 8 | ≥ 8 | ✓ |", full);
         Assert.DoesNotContain("PacGAN2", full);                           // paper runs stay out of the full-profile table
+        Assert.Contains("judged in each notebook's own setting", full);   // the full table says its ✗ are the course's scale, not a paper's setting
         var paper = text[text.IndexOf(Results.PaperBegin, StringComparison.Ordinal)..text.IndexOf(Results.PaperEnd, StringComparison.Ordinal)];
         Assert.Contains("2 runs: paperTargets=grid; paperTargets=ring", paper);   // both tasks of the sweep, merged
         Assert.Contains("| grid: modes captured, PacGAN2 | 23 ± 0.3 | 23.8 ± 0.7 | Lin et al. 2018, Table 1 | within 2 s.e. of the paper's | ✓ |", paper);
