@@ -192,22 +192,26 @@ public static class Claims
     public static Claim ClearlyAbove(string statement, double mean, double stdErr, double otherMean, double otherStdErr, string otherName, string? id = null, string? unit = null)
     {
         double margin = TwoStdErrOfDifference(statement, stdErr, otherStdErr);
-        return That(statement, mean, mean - otherMean > margin, $"> {Format(otherMean)} ({otherName}) by more than 2 s.e. of the difference ({Format(margin)})", id, unit);
+        return That(statement, mean, mean - otherMean > margin, $"> {Format(otherMean)} ({otherName}) by more than 2 s.e. of the difference ({MarginText(margin)})", id, unit);
     }
 
     /// <summary>A mean over seeds is below another by more than two standard errors of the difference (see <see cref="ClearlyAbove"/>).</summary>
     public static Claim ClearlyBelow(string statement, double mean, double stdErr, double otherMean, double otherStdErr, string otherName, string? id = null, string? unit = null)
     {
         double margin = TwoStdErrOfDifference(statement, stdErr, otherStdErr);
-        return That(statement, mean, otherMean - mean > margin, $"< {Format(otherMean)} ({otherName}) by more than 2 s.e. of the difference ({Format(margin)})", id, unit);
+        return That(statement, mean, otherMean - mean > margin, $"< {Format(otherMean)} ({otherName}) by more than 2 s.e. of the difference ({MarginText(margin)})", id, unit);
     }
 
+    /// <summary>2·√(a² + b²); NaN when a standard error is NaN (a mean over one seed has none: the claim then fails, saying why).</summary>
     static double TwoStdErrOfDifference(string statement, double a, double b)
     {
-        if (!(a >= 0) || !(b >= 0) || double.IsInfinity(a) || double.IsInfinity(b))
-            throw new ArgumentException($"Claims.ClearlyAbove/ClearlyBelow(\"{statement}\"): both standard errors must be finite and ≥ 0 (got {Format(a)} and {Format(b)}); a mean over one seed has none — run ≥ 2 seeds or use Claims.Above/Below.");
+        if (a < 0 || b < 0 || double.IsInfinity(a) || double.IsInfinity(b))
+            throw new ArgumentException($"Claims.ClearlyAbove/ClearlyBelow(\"{statement}\"): a standard error must be finite and ≥ 0 (got {Format(a)} and {Format(b)}).");
         return 2 * Math.Sqrt(a * a + b * b);
     }
+
+    static string MarginText(double margin) =>
+        double.IsNaN(margin) ? "no standard error: a mean over one seed cannot be judged; run ≥ 2 seeds" : Format(margin);
 
     /// <summary>A named metric: a value the text or a sweep reports, with no condition (not counted as a claim).</summary>
     public static Claim Metric(string name, double value, string? unit = null, string? id = null)

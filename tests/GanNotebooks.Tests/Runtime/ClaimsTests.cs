@@ -60,8 +60,10 @@ public class ClaimsTests : IDisposable
         Assert.Equal(ClaimVerdict.Fails, Claims.ClearlyAbove("means alone", 4.0, 0.3, 3.1, 0.4, "GAN").Verdict);   // 0.9 < 1.0
         Assert.Equal(ClaimVerdict.Holds, Claims.ClearlyBelow("lower reverse KL", 0.1, 0.03, 0.5, 0.04, "GAN").Verdict); // 0.4 > 0.1
         Assert.Equal(ClaimVerdict.Fails, Claims.ClearlyBelow("not lower", 0.45, 0.03, 0.5, 0.04, "GAN").Verdict);
-        var ex = Assert.Throws<ArgumentException>(() => Claims.ClearlyAbove("one seed", 4.2, double.NaN, 3.1, 0.4, "GAN"));
-        Assert.Contains("≥ 2 seeds", ex.Message);
+        var one = Claims.ClearlyAbove("one seed", 9.0, double.NaN, 3.1, 0.4, "GAN");   // no s.e.: fails and says why
+        Assert.Equal(ClaimVerdict.Fails, one.Verdict);
+        Assert.Contains("run ≥ 2 seeds", one.Condition);
+        Assert.Throws<ArgumentException>(() => Claims.ClearlyAbove("negative", 4.2, -0.1, 3.1, 0.4, "GAN"));
     }
 
     [Fact]
