@@ -49,23 +49,6 @@ def bullets(block):
     return [l for l in block.split("\n") if l.startswith("- ")]
 
 
-def regions(text, begin, end):
-    """Number of regions; raises ValueError for unclosed, unopened or nested ones (as gannb's ClassroomNotebook)."""
-    count, open_at = 0, 0
-    for i, line in enumerate(text.split("\n"), 1):
-        if begin in line:
-            if open_at:
-                raise ValueError(f"'{begin}' at line {i} inside the region opened at line {open_at}")
-            open_at, count = i, count + 1
-        elif end in line:
-            if not open_at:
-                raise ValueError(f"'{end}' at line {i} without a '{begin}'")
-            open_at = 0
-    if open_at:
-        raise ValueError(f"'{begin}' at line {open_at} is never closed")
-    return count
-
-
 def formulas(text):
     """(tex, display) for every $…$ and $$…$$ of a markdown text."""
     out, i = [], 0
@@ -108,7 +91,7 @@ def check_notebook(path, original_dir=None):
         return f"cell {i + 1} (id {c.get('id')!r}" + (f", grade_id {gid!r})" if gid else ")")
 
     # ids and grade_ids
-    seen_ids, seen_gids = {}, {}
+    seen_ids = {}
     for i, c in enumerate(cells):
         cid = c.get("id")
         if not cid:
@@ -118,37 +101,8 @@ def check_notebook(path, original_dir=None):
         else:
             seen_ids[cid] = i
 
-    # nbgrader rules over the whole notebook (lib/GanNotebooks.Runner/Classroom/ClassroomNotebook.cs, Validate)
-    for i, c in enumerate(cells):
-        meta = c.get("metadata", {}).get("nbgrader")
-        s = src(c)
-        try:
-            sol_regions = regions(s, "BEGIN SOLUTION", "END SOLUTION")
-            hid_regions = regions(s, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-        except ValueError as e:
-            bad(label(i), str(e))
-            continue
-        if sol_regions and not (meta and meta.get("solution")):
-            bad(label(i), "a BEGIN SOLUTION region in a cell that is not a solution cell")
-        if hid_regions and not (meta and meta.get("grade")):
-            bad(label(i), "a BEGIN HIDDEN TESTS region in a cell that is not a grade cell")
-        if not meta or not (meta.get("solution") or meta.get("grade") or meta.get("locked")):
-            continue
-        gid = meta.get("grade_id")
-        if not gid:
-            bad(label(i), "an nbgrader cell without grade_id")
-        elif gid in seen_gids:
-            bad(label(i), f"grade_id also used by cell {seen_gids[gid] + 1}")
-        else:
-            seen_gids[gid] = i
-        if c.get("cell_type") == "markdown" and bool(meta.get("solution")) != bool(meta.get("grade")):
-            bad(label(i), "a markdown nbgrader cell must be both solution and grade (manually graded) or neither")
-        if meta.get("grade"):
-            pts = meta.get("points")
-            if not isinstance(pts, (int, float)) or isinstance(pts, bool) or pts < 0:
-                bad(label(i), "a grade cell without points >= 0")
-            if not meta.get("solution") and c.get("cell_type") != "code":
-                bad(label(i), "a test (grade, not solution) cell must be a code cell")
+    # nbgrader's own rules (grade_ids, points, regions) are gannb's: `gannb assign` validates them
+    # (Classroom/ClassroomNotebook.cs, Validate), and the runner tests run it on every chapter.
 
     course = [(i, c.get("metadata", {}).get(MARKER)) for i, c in enumerate(cells) if MARKER in c.get("metadata", {})]
     kinds = [k for _, k in course]
