@@ -233,7 +233,7 @@ public static class Claims
     /// <param name="paperMean">The paper's mean.</param>
     /// <param name="paperStdErr">The paper's standard error (null when it gives none).</param>
     /// <param name="source">Where the paper prints it ("Lin et al. 2018, Table 1").</param>
-    /// <param name="papersSetting">True when this run used the paper's architecture, optimizer, batch and data.</param>
+    /// <param name="papersSetting">True when this run used the paper's architecture, optimizer, batch, data and length (a shorter run is not the paper's setting).</param>
     /// <param name="id">Stable key (default: the statement).</param>
     /// <param name="unit">Optional unit.</param>
     public static Claim VersusPaper(string statement, double value, double? valueStdErr, double paperMean, double? paperStdErr, string source,
