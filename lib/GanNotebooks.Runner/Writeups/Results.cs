@@ -107,7 +107,8 @@ public static class Results
             var vs = nb.Claims.Where(c => c.Paper is not null).ToList();
             var judged = vs.Where(c => c.Paper!.PapersSetting).ToList();
             var head = $"**{name}** ({nb.Runs.Count} run{(nb.Runs.Count == 1 ? "" : "s")}: {overrides}; {cpu.ToString("0", inv)} s CPU; {nb.Runs.Min(r => r.Manifest.Start):yyyy-MM-dd}–{nb.Runs.Max(r => r.Manifest.Start):yyyy-MM-dd}, commit {commits}) — " +
-                $"{vs.Count} comparison{(vs.Count == 1 ? "" : "s")} with the paper: {judged.Count(c => c.Verdict == "holds")} ✓, {judged.Count(c => c.Verdict == "fails")} ✗";
+                $"{vs.Count} comparison{(vs.Count == 1 ? "" : "s")} with the paper: {judged.Count(c => c.Verdict == "holds")} ✓, {judged.Count(c => c.Verdict == "fails")} ✗" +
+                (vs.Count > judged.Count ? $", {vs.Count - judged.Count} unjudged (not the paper's setting)" : "");
             if (vs.Count == 0) { sb.AppendLine($"| {Cell(head)} | (no comparison with a paper's number) | | | | | |"); continue; }
             foreach (var (c, i) in vs.Select((c, i) => (c, i)))
             {

@@ -144,7 +144,7 @@ public class SweepTests : IDisposable
         Assert.Contains("| grid: modes captured, PacGAN2 | 23 ± 0.3 | 23.8 ± 0.7 | Lin et al. 2018, Table 1 | within 2 s.e. of the paper's | ✓ |", paper);
         Assert.Contains("| ring: modes captured, PacGAN2 | 5 ± 0.2 | 7.9 ± 0.1 |", paper);
         Assert.Contains("| grid: modes captured, GAN (3×128) | 13.6 ± 1 | 17.3 ± 0.8 | Lin et al. 2018, Table 1 |  | not the paper's setting |", paper);
-        Assert.Contains("3 comparisons with the paper: 1 ✓, 1 ✗", paper);
+        Assert.Contains("3 comparisons with the paper: 1 ✓, 1 ✗, 1 unjudged (not the paper's setting)", paper);
         Assert.DoesNotContain("a course claim", paper);                   // only comparisons with a paper's number
         Assert.Contains("after", text);
         // run again without paper runs: the section says so (generated, not typed)
